@@ -1,0 +1,1 @@
+"""reports area (later issues)."""

@@ -1,0 +1,41 @@
+"""The one typed Settings object; the only reader of the environment (FOREWARN_*)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FOREWARN_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="where the SQLite and DuckDB files live")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
+    host: str = "127.0.0.1"
+    port: int = 8080
+    admin_user: str = "admin"
+    admin_password: str | None = None
+    secret_key: str | None = Field(default=None, description="signs session cookies; generated if unset")
+    agent_interval: float = 10.0
+    agent_enabled: bool = True
+    scheduler_concurrency: int = 64
+    scheduler_jitter: float = 0.1
+    retention_days: int = 400
+    max_request_bytes: int = 8 * 1024 * 1024
+    login_attempts_per_minute: int = 10
+    require_services: bool = False
+    log_level: str = "INFO"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "forewarn.db"
+
+    @property
+    def series_path(self) -> Path:
+        return self.data_dir / "series.duckdb"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path.resolve()}"
