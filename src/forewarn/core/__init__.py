@@ -4,10 +4,10 @@ from forewarn.core.clock import Clock, FakeClock, SystemClock
 from forewarn.core.enums import CheckStatus, IncidentStatus, Severity, SignalState
 from forewarn.core.errors import ConflictError, ForewarnError, NotFoundError, ValidationFailed
 from forewarn.core.ids import new_id
-from forewarn.core.records import CheckResult, MetricPoint, SampleBatch, Signal
+from forewarn.core.records import CheckResult, MetricBatch, MetricPoint, SampleBatch, Signal
 
 __all__ = [
     "CheckResult", "CheckStatus", "Clock", "ConflictError", "FakeClock", "ForewarnError",
-    "IncidentStatus", "MetricPoint", "NotFoundError", "SampleBatch", "Severity", "Signal",
+    "IncidentStatus", "MetricBatch", "MetricPoint", "NotFoundError", "SampleBatch", "Severity", "Signal",
     "SignalState", "SystemClock", "ValidationFailed", "new_id",
 ]

@@ -72,3 +72,14 @@ class Signal:
     check_id: str | None = None
     flapping: bool = False
     evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class MetricBatch:
+    """Metrics observed on one asset at one time by an agent or a push (not by a check)."""
+
+    tenant_id: str
+    asset_id: str
+    ts: float
+    points: list[MetricPoint]
+    source: str = "agent"

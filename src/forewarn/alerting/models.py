@@ -1,0 +1,43 @@
+"""Tables for signals (deduplicated by fingerprint) and the per-check alert state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forewarn.core.ids import new_id
+from forewarn.db.base import Base, JSONType
+
+
+class SignalRow(Base):
+    __tablename__ = "signals"
+
+    id: Mapped[str] = mapped_column(String(20), primary_key=True, default=new_id)
+    fingerprint: Mapped[str] = mapped_column(String(200), unique=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
+    check_id: Mapped[str | None] = mapped_column(ForeignKey("checks.id", ondelete="SET NULL"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(String(1000))
+    first_seen: Mapped[float] = mapped_column(Float)
+    last_seen: Mapped[float] = mapped_column(Float)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    flapping: Mapped[bool] = mapped_column(Boolean, default=False)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class AlertStateRow(Base):
+    """What the hysteresis and flap rules remember about one check between results."""
+
+    __tablename__ = "alert_states"
+
+    check_id: Mapped[str] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"), primary_key=True)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    pending: Mapped[int] = mapped_column(Integer, default=0)
+    pending_count: Mapped[int] = mapped_column(Integer, default=0)
+    recent: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    flapping: Mapped[bool] = mapped_column(Boolean, default=False)

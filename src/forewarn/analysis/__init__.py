@@ -1,0 +1,1 @@
+"""Pure numpy analysis: anomaly scores, baselines, forecasts, change points, log templates."""

@@ -1,0 +1,6 @@
+"""Topic names: what each carries is the record type named beside it."""
+
+CHECK_RESULTS = "check_results"  # core.CheckResult, from the scheduler
+METRICS = "metrics"  # core.MetricBatch, from the agent and pushed data
+SIGNALS = "signals"  # core.Signal, from alerting (and later analysis, external alerts)
+INCIDENT_CHANGES = "incident_changes"  # dict(incident_id, change), for notify/remediation later

@@ -1,0 +1,1 @@
+"""Scorers for public benchmarks (NAB, Loghub, RCA cases)."""

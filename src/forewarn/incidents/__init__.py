@@ -1,0 +1,1 @@
+"""Incident (ticket) state machine and timeline."""

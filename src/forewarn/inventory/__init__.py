@@ -1,0 +1,45 @@
+"""Tenants' sites, assets and dependencies; the topology graph; YAML import/export."""
+
+from forewarn.inventory.apply import ApplyReport, apply_inventory
+from forewarn.inventory.document import EnvironmentDoc, parse_environment, validation_error
+from forewarn.inventory.enums import AssetKind
+from forewarn.inventory.export import export_inventory
+from forewarn.inventory.schemas import (
+    AssetIn,
+    AssetOut,
+    AssetPatch,
+    DependencyIn,
+    DependencyOut,
+    SiteIn,
+    SiteOut,
+    SitePatch,
+)
+from forewarn.inventory.service import (
+    asset_briefs,
+    asset_row,
+    create_asset,
+    create_dependency,
+    create_site,
+    delete_asset,
+    delete_dependency,
+    delete_site,
+    get_asset,
+    get_site,
+    list_assets,
+    list_dependencies,
+    list_sites,
+    tenant_edges,
+    update_asset,
+    update_site,
+)
+from forewarn.inventory.topology import build_graph, dependants, dependencies_of
+from forewarn.inventory.yaml_source import SourceMap
+
+__all__ = [
+    "ApplyReport", "AssetIn", "AssetKind", "AssetOut", "AssetPatch", "DependencyIn", "DependencyOut",
+    "EnvironmentDoc", "SiteIn", "SiteOut", "SitePatch", "SourceMap", "apply_inventory", "asset_briefs", "asset_row",
+    "build_graph", "create_asset", "create_dependency", "create_site", "delete_asset",
+    "delete_dependency", "delete_site", "dependants", "dependencies_of", "export_inventory",
+    "get_asset", "get_site", "list_assets", "list_dependencies", "list_sites", "parse_environment",
+    "tenant_edges", "update_asset", "update_site", "validation_error",
+]

@@ -1,0 +1,81 @@
+"""Maps (asset, metric name, labels) to the integer series ids the series store works with."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from forewarn.db import Database
+from forewarn.monitoring.models import SeriesRow
+from forewarn.monitoring.schemas import SeriesOut
+
+SeriesKey = tuple[str, str, str]  # asset_id, name, labels_key
+
+
+def labels_key(labels: Mapping[str, str]) -> str:
+    """Canonical text for a label set: sorted, so {"b":1,"a":2} and {"a":2,"b":1} are one series."""
+    return ",".join(f"{k}={labels[k]}" for k in sorted(labels))
+
+
+def parse_labels_key(key: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in key.split(",") if part)
+
+
+class SeriesRegistry:
+    """A write-through cache over the `series` table; ids are stable once created."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._ids: dict[SeriesKey, int] = {}
+        self._lock = threading.Lock()
+
+    def resolve(self, tenant_id: str, asset_id: str, names: Iterable[tuple[str, str, str]],
+                check_id: str | None = None) -> list[int]:
+        """Ids for (name, labels_key, unit) triples of one asset, creating unknown series."""
+        items = list(names)
+        keys = [(asset_id, n, lk) for n, lk, _ in items]
+        with self._lock:
+            missing = [(k, item) for k, item in zip(keys, items, strict=True) if k not in self._ids]
+            if missing:
+                self._load_or_create(tenant_id, asset_id, missing, check_id)
+            return [self._ids[k] for k in keys]
+
+    def _load_or_create(self, tenant_id: str, asset_id: str, missing: list, check_id: str | None) -> None:
+        with self._db.session() as session:
+            for row in session.scalars(select(SeriesRow).where(SeriesRow.asset_id == asset_id)):
+                self._ids[(asset_id, row.name, row.labels_key)] = row.id
+            new = [(k, item) for k, item in missing if k not in self._ids]
+            for key, (name, lk, unit) in new:
+                row = SeriesRow(tenant_id=tenant_id, asset_id=asset_id, name=name, labels_key=lk, unit=unit,
+                                check_id=check_id)
+                session.add(row)
+                try:
+                    session.flush()
+                except IntegrityError:  # created meanwhile by another process: reload it
+                    session.rollback()
+                    return self._load_or_create(tenant_id, asset_id, missing, check_id)
+                self._ids[key] = row.id
+        return None
+
+    def forget_asset(self, asset_id: str) -> None:
+        with self._lock:
+            self._ids = {k: v for k, v in self._ids.items() if k[0] != asset_id}
+
+
+def series_out(row: SeriesRow) -> SeriesOut:
+    return SeriesOut(id=row.id, tenant_id=row.tenant_id, asset_id=row.asset_id, name=row.name,
+                     labels=parse_labels_key(row.labels_key), unit=row.unit)
+
+
+def list_series(session: Session, asset_id: str) -> list[SeriesOut]:
+    rows = session.scalars(select(SeriesRow).where(SeriesRow.asset_id == asset_id)
+                           .order_by(SeriesRow.name, SeriesRow.labels_key))
+    return [series_out(r) for r in rows]
+
+
+def series_row(session: Session, series_id: int) -> SeriesRow | None:
+    return session.get(SeriesRow, series_id)

@@ -1,0 +1,1 @@
+"""Factories, fakes and loopback servers for tests."""

@@ -1,0 +1,1 @@
+"""Server-rendered UI: views, templates and vendored static JS."""
