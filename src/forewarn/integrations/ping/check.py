@@ -5,7 +5,13 @@ from __future__ import annotations
 from forewarn.integrations.common import config_as, fmt_seconds, no_host, target_host
 from forewarn.integrations.ping.config import PingConfig
 from forewarn.integrations.ping.probe import (
-    EchoRun, HostNotFound, IcmpNotPermitted, IcmpProbe, TcpProbe, icmp_echo, tcp_echo,
+    EchoRun,
+    HostNotFound,
+    IcmpNotPermitted,
+    IcmpProbe,
+    TcpProbe,
+    icmp_echo,
+    tcp_echo,
 )
 from forewarn.integrations.ping.result import evaluate
 from forewarn.plugins.v1 import CheckContext, CheckOutcome, CheckPlugin, CheckStatus, PluginConfig
