@@ -65,10 +65,15 @@ def describe_os_error(exc: BaseException) -> str:
         return "connection refused"
     if isinstance(exc, TimeoutError):
         return "timed out"
-    if isinstance(exc, socket.gaierror):
-        return "cannot resolve name"
     if isinstance(exc, OSError) and exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
         return "no route to host"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
     return str(exc) or type(exc).__name__
+
+
+def connect_failure(exc: BaseException, host: str, target: str) -> str:
+    """One line for a failed connection: "connection refused to 127.0.0.1:5", "cannot resolve x"."""
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve {host}"
+    return f"{describe_os_error(exc)} to {target}"

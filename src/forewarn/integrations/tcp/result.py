@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-
-from forewarn.integrations.common import describe_os_error, fmt_ms, fmt_seconds
+from forewarn.integrations.common import connect_failure, fmt_ms, fmt_seconds
 from forewarn.integrations.tcp.probe import TcpExchange
 from forewarn.plugins.v1 import CheckOutcome, CheckStatus, MetricPoint
 
@@ -35,13 +33,11 @@ def evaluate(exchange: TcpExchange, target: str, expect: str | None) -> CheckOut
 
 def failure(exc: BaseException, host: str, target: str, timeout: float) -> CheckOutcome:
     """The outcome when the connection itself failed."""
-    if isinstance(exc, socket.gaierror):
-        return CheckOutcome(CheckStatus.CRITICAL, f"cannot resolve {host}")
     if isinstance(exc, TimeoutError):
         return CheckOutcome(
             CheckStatus.CRITICAL, f"no connection to {target} within {fmt_seconds(timeout)}"
         )
-    return CheckOutcome(CheckStatus.CRITICAL, f"{describe_os_error(exc)} to {target}")
+    return CheckOutcome(CheckStatus.CRITICAL, connect_failure(exc, host, target))
 
 
 def _preview(data: bytes, limit: int = 60) -> str:
