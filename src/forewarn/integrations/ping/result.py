@@ -10,9 +10,10 @@ from forewarn.plugins.v1 import CheckOutcome, CheckStatus, MetricPoint
 def evaluate(run: EchoRun, host: str, warning: str | None = None) -> CheckOutcome:
     """CRITICAL when every echo was lost, else OK; latency thresholds are applied by the platform.
 
-    For example `EchoRun("127.0.0.1", sent=3, rtts_ms=(0.05, 0.04, 0.09))` gives
-    OK "127.0.0.1: 3/3 replies, rtt avg 0.1 ms, max 0.1 ms" with rtt_ms, rtt_max_ms and
-    packet_loss_pct = 0. `warning` (e.g. the ICMP fallback) is put in front of the summary.
+    For example `EchoRun("192.0.2.7", sent=4, rtts_ms=(10.0, 30.0))` for host gw.example.test
+    gives OK "gw.example.test: 2/4 replies via ICMP, rtt avg 20 ms, max 30 ms, 50% loss" with
+    rtt_ms 20, rtt_max_ms 30 and packet_loss_pct 50. `warning` (e.g. the ICMP fallback) is put
+    in front of the summary.
     """
     sent = max(run.sent, 1)
     received = len(run.rtts_ms)
