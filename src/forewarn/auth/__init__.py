@@ -13,6 +13,7 @@ from forewarn.auth.service import (
     create_user,
     delete_tenant,
     ensure_tenant,
+    get_tenant,
     get_tenant_row,
     list_tenants,
     list_tokens,
@@ -22,12 +23,14 @@ from forewarn.auth.service import (
     resolve_tenant_id,
     update_tenant,
     upsert_tenant,
+    user_id_by_name,
+    usernames,
 )
 
 __all__ = [
     "INTERNAL_TENANT_SLUG", "LoginRateLimiter", "Principal", "Role", "TenantIn", "TenantOut",
     "TenantPatch", "TokenOut", "UserIn", "UserOut", "authenticate", "count_users", "create_tenant",
-    "create_token", "create_user", "delete_tenant", "ensure_tenant", "get_tenant_row",
+    "create_token", "create_user", "delete_tenant", "ensure_tenant", "get_tenant", "get_tenant_row",
     "list_tenants", "list_tokens", "list_users", "load_principal", "principal_for_token", "resolve_tenant_id",
-    "update_tenant", "upsert_tenant",
+    "update_tenant", "upsert_tenant", "user_id_by_name", "usernames",
 ]

@@ -40,6 +40,10 @@ def get_tenant_row(session: Session, who: Principal, ref: str) -> TenantRow:
     return row
 
 
+def get_tenant(session: Session, who: Principal, ref: str) -> TenantOut:
+    return tenant_out(get_tenant_row(session, who, ref))
+
+
 def resolve_tenant_id(session: Session, who: Principal, ref: str) -> str:
     return get_tenant_row(session, who, ref).id
 
@@ -169,3 +173,16 @@ def list_tokens(session: Session, username: str) -> list[TokenOut]:
                            .where(UserRow.username == username))
     return [TokenOut(id=r.id, name=r.name, prefix=r.prefix, created_at=r.created_at,
                      last_used_at=r.last_used_at) for r in rows]
+
+
+def user_id_by_name(session: Session, username: str) -> str:
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    if row is None:
+        raise ValidationFailed(f"no user named {username!r}", where="assignee")
+    return row.id
+
+
+def usernames(session: Session, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    return {i: n for i, n in session.execute(select(UserRow.id, UserRow.username).where(UserRow.id.in_(ids)))}

@@ -163,3 +163,15 @@ def enabled_definitions(session: Session, asset_id: str | None = None) -> list[C
 def check_confirm_count(session: Session, check_id: str) -> int | None:
     row = session.get(CheckRow, check_id)
     return None if row is None else row.confirm_count
+
+
+def asset_health(session: Session, who: Principal, tenant_id: str | None = None) -> dict[str, CheckStatus]:
+    """The worst latest status of each asset's enabled checks (assets without checks are absent)."""
+    stmt = who.scoped(select(CheckRow.asset_id, CheckRow.last_status)
+                      .where(CheckRow.enabled.is_(True), CheckRow.last_status.is_not(None)), CheckRow.tenant_id)
+    if tenant_id:
+        stmt = stmt.where(CheckRow.tenant_id == tenant_id)
+    health: dict[str, CheckStatus] = {}
+    for asset_id, status in session.execute(stmt):
+        health[asset_id] = CheckStatus.worst(health.get(asset_id, CheckStatus.OK), CheckStatus(status))
+    return health

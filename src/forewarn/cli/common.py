@@ -1,0 +1,41 @@
+"""Shared CLI pieces: the --data-dir option, settings from it, and errors printed as sentences."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from forewarn.core.errors import ForewarnError
+from forewarn.settings import Settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="state directory (env FOREWARN_DATA_DIR)",
+                                               show_default="./var")]
+
+
+def load_settings(data_dir: Path | None, **overrides: Any) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if data_dir is not None:
+        values["data_dir"] = data_dir
+    return Settings(**values)
+
+
+def user_errors[F: Callable[..., Any]](fn: F) -> F:
+    """Domain errors end the command with their sentence on stderr and exit code 2, no traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ForewarnError as exc:
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]

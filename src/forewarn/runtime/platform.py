@@ -1,0 +1,108 @@
+"""The running embedded platform: database, series store, bus, stages, scheduler and host agent."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+
+from forewarn.bus import CHECK_RESULTS, METRICS, InProcessBus
+from forewarn.core.clock import Clock, SystemClock
+from forewarn.core.records import MetricBatch
+from forewarn.db import Database
+from forewarn.monitoring import (
+    CheckScheduler,
+    DuckDBSeriesStore,
+    HostSampler,
+    IngestService,
+    SeriesRegistry,
+    SeriesStore,
+    enabled_definitions,
+)
+from forewarn.runtime.bootstrap import Bootstrap, bootstrap
+from forewarn.runtime.stages import wire_stages
+from forewarn.settings import Settings
+
+log = logging.getLogger(__name__)
+CHECK_RELOAD_SECONDS = 15.0
+
+
+class Platform:
+    def __init__(self, settings: Settings, clock: Clock | None = None, store: SeriesStore | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db = Database(settings.effective_database_url)
+        self.boot: Bootstrap = bootstrap(self.db, settings.admin_user, settings.admin_password)
+        self.store = store or DuckDBSeriesStore(settings.series_path)
+        self.registry = SeriesRegistry(self.db)
+        self.ingest = IngestService(self.db, self.store, self.registry)
+        self.bus = InProcessBus()
+        wire_stages(self.bus, self.db, self.ingest)
+        self.scheduler = CheckScheduler(self._definitions, self._publish_result,
+                                        concurrency=settings.scheduler_concurrency,
+                                        jitter=settings.scheduler_jitter, clock=self.clock)
+        self._tasks: list[asyncio.Task] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reload_now: asyncio.Event | None = None
+
+    async def _definitions(self) -> list:
+        def load() -> list:
+            with self.db.session() as session:
+                return enabled_definitions(session)
+
+        return await asyncio.to_thread(load)
+
+    async def _publish_result(self, result) -> None:  # noqa: ANN001
+        await self.bus.publish(CHECK_RESULTS, result)
+
+    async def start(self, checks: bool = True, agent: bool = True) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._reload_now = asyncio.Event()
+        await self.bus.start()
+        if checks:
+            await self.scheduler.reload()
+            self._tasks.append(asyncio.create_task(self._reload_loop(), name="check-reload"))
+        if agent and self.settings.agent_enabled:
+            self._tasks.append(asyncio.create_task(self._agent_loop(), name="host-agent"))
+
+    async def _reload_loop(self) -> None:
+        # Changes made here reload at once; those made by the CLI in another process within the period.
+        assert self._reload_now is not None
+        while True:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._reload_now.wait(), CHECK_RELOAD_SECONDS)
+            self._reload_now.clear()
+            try:
+                await self.scheduler.reload()
+            except Exception:
+                log.exception("reloading checks failed")
+
+    def checks_changed(self) -> None:
+        """Thread-safe: ask the scheduler to pick up changed checks now."""
+        if self._loop is not None and self._reload_now is not None:
+            self._loop.call_soon_threadsafe(self._reload_now.set)
+
+    async def _agent_loop(self) -> None:
+        sampler = HostSampler()
+        asset_id, tenant_id = self.boot.local_asset_id, self.boot.internal_tenant_id
+        while True:
+            try:
+                points = await asyncio.to_thread(sampler.sample)
+                await self.bus.publish(METRICS, MetricBatch(tenant_id, asset_id, self.clock.now(), points))
+            except Exception:  # a sampling hiccup must not stop local monitoring
+                log.exception("host agent sample failed")
+            await asyncio.sleep(self.settings.agent_interval)
+
+    async def reload_checks(self) -> None:
+        await self.scheduler.reload()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.scheduler.stop()
+        await self.bus.stop()
+        self.store.close()
+        self.db.dispose()

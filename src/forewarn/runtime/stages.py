@@ -1,0 +1,46 @@
+"""Wires the pipeline stages of DESIGN.md §2 onto the bus: store, alerting, incidents."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from forewarn.alerting import evaluate_result, record_signal
+from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, METRICS, SIGNALS, Bus
+from forewarn.core.records import CheckResult, MetricBatch, Signal
+from forewarn.db import Database
+from forewarn.incidents import apply_signal
+from forewarn.monitoring import IngestService
+
+log = logging.getLogger(__name__)
+
+
+def wire_stages(bus: Bus, db: Database, ingest: IngestService) -> None:
+    async def store_result(result: CheckResult) -> None:
+        await asyncio.to_thread(ingest.record_result, result)
+
+    async def store_metrics(batch: MetricBatch) -> None:
+        await asyncio.to_thread(ingest.record_metrics, batch)
+
+    async def alerting(result: CheckResult) -> None:
+        def evaluate() -> list[Signal]:
+            with db.session() as session:
+                return evaluate_result(session, result)
+
+        # Signals are published only after their state change committed (STYLE habit 8).
+        for signal in await asyncio.to_thread(evaluate):
+            await bus.publish(SIGNALS, signal)
+
+    async def incidents(signal: Signal) -> None:
+        def apply() -> str | None:
+            with db.session() as session:
+                return apply_signal(session, signal, record_signal(session, signal))
+
+        incident_id = await asyncio.to_thread(apply)
+        if incident_id:
+            await bus.publish(INCIDENT_CHANGES, {"incident_id": incident_id, "signal": signal.fingerprint})
+
+    bus.subscribe(CHECK_RESULTS, "store", store_result)
+    bus.subscribe(METRICS, "store", store_metrics)
+    bus.subscribe(CHECK_RESULTS, "alerting", alerting)
+    bus.subscribe(SIGNALS, "incidents", incidents)
