@@ -41,6 +41,7 @@ class HttpCheck(CheckPlugin):
             # httpx's timeout bounds each read; this bounds the whole exchange, redirects included.
             async with asyncio.timeout(ctx.timeout), httpx.AsyncClient(
                 verify=verify, auth=auth, timeout=httpx.Timeout(ctx.timeout),
+                trust_env=False,  # only Settings reads the environment (STYLE 9): no silent env proxies
                 follow_redirects=cfg.follow_redirects, max_redirects=cfg.max_redirects,
                 transport=self._transport() if self._transport else None,
             ) as client:
