@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Sequence
@@ -130,6 +131,32 @@ async def test_reply_wait_is_shortened_to_fit_the_check_timeout(make_ctx) -> Non
     await PingCheck(icmp=record).run(config, make_ctx(timeout=3.5))
 
     assert waits == [pytest.approx((3.5 - 3 * 0.5) / 4)]
+
+
+async def test_privilege_comes_from_the_context(make_ctx) -> None:
+    asked: list[bool] = []
+
+    async def record(host: str, count: int, interval: float, timeout: float, privileged: bool) -> EchoRun:
+        asked.append(privileged)
+        return EchoRun(host, count, (1.0,) * count)
+
+    check = PingCheck(icmp=record)
+    await check.run(PingConfig(host="127.0.0.1", count=1), make_ctx(privileged=True))
+    await check.run(PingConfig(host="127.0.0.1", count=1), make_ctx(privileged=False))
+
+    assert asked == [True, False]
+
+
+async def test_a_probe_that_hangs_is_cut_off_at_the_check_timeout(make_ctx) -> None:
+    async def hang(host: str, count: int, interval: float, timeout: float, privileged: bool) -> EchoRun:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    outcome = await PingCheck(icmp=hang).run(PingConfig(host="127.0.0.1", count=1), make_ctx(timeout=0.2))
+
+    assert (outcome.status, outcome.summary) == (
+        CheckStatus.CRITICAL, "127.0.0.1: no complete answer within 0.2 s",
+    )
 
 
 async def test_probes_that_cannot_fit_the_timeout_are_unknown(make_ctx) -> None:

@@ -33,7 +33,7 @@ async def fetch(
     """
     started = time.perf_counter()
     async with client.stream(method, url, headers=headers) as response:
-        body = b""
+        body = bytearray()
         async for chunk in response.aiter_bytes():
             body += chunk
             if len(body) >= max_body:
@@ -43,7 +43,7 @@ async def fetch(
         status=response.status_code,
         reason=response.reason_phrase,
         elapsed_ms=took,
-        body=body[:max_body],
+        body=bytes(body[:max_body]),
         body_bytes=len(body),
         url=str(response.url),
         redirects=len(response.history),

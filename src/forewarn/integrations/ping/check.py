@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from forewarn.integrations.common import config_as, fmt_seconds, no_host, target_host
 from forewarn.integrations.ping.config import PingConfig
 from forewarn.integrations.ping.probe import (
@@ -45,9 +47,15 @@ class PingCheck(CheckPlugin):
                 f"{fmt_seconds(ctx.timeout)} timeout; lower count or interval",
             )
         try:
-            return await self._probe(cfg, ctx, host, wait)
+            # The waits above already fit the timeout; this is the backstop for slow name lookups.
+            async with asyncio.timeout(ctx.timeout):
+                return await self._probe(cfg, ctx, host, wait)
         except HostNotFound:
             return CheckOutcome(CheckStatus.CRITICAL, f"cannot resolve {host}")
+        except TimeoutError:
+            return CheckOutcome(
+                CheckStatus.CRITICAL, f"{host}: no complete answer within {fmt_seconds(ctx.timeout)}"
+            )
 
     async def _probe(self, cfg: PingConfig, ctx: CheckContext, host: str, wait: float) -> CheckOutcome:
         if cfg.method == "tcp":

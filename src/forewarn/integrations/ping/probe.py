@@ -78,7 +78,10 @@ async def _knock(address: str, port: int, timeout: float) -> float | None:
 async def tcp_echo(
     host: str, ports: Sequence[int], count: int, interval: float, timeout: float
 ) -> EchoRun:
-    """`count` TCP handshakes; the first port that answers is kept for the remaining attempts."""
+    """`count` TCP handshakes; the first port that answers is kept for the remaining attempts.
+
+    Each attempt takes at most `timeout`, like one ICMP echo's reply wait.
+    """
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
@@ -90,8 +93,10 @@ async def tcp_echo(
     for attempt in range(count):
         if attempt:
             await asyncio.sleep(interval)
+        # The reply wait is shared by the candidate ports so an attempt never outlasts it.
+        per_port = timeout / len(candidates)
         for port in candidates:
-            rtt = await _knock(address, port, timeout)
+            rtt = await _knock(address, port, per_port)
             if rtt is not None:
                 rtts.append(rtt)
                 candidates = [port]
