@@ -94,6 +94,16 @@ async def test_hostname_mismatch_is_critical_and_names_the_certificate(make_ctx,
     assert days(outcome) > 80  # the certificate was still read
 
 
+async def test_ip_address_not_in_the_certificate_is_a_mismatch(make_ctx, make_https_server) -> None:
+    server = make_https_server(hostnames=(NAME,))
+    config = TlsConfig(host="127.0.0.1", port=server.port, ca_file=server.ca_file)  # checks the IP
+
+    outcome = await TlsCheck().run(config, make_ctx())
+
+    assert outcome.status is CheckStatus.CRITICAL
+    assert outcome.summary == f"hostname mismatch: cert is for {NAME}, not 127.0.0.1"
+
+
 async def test_untrusted_ca_is_critical(make_ctx, make_https_server) -> None:
     server = make_https_server()
     config = TlsConfig(host="127.0.0.1", port=server.port, server_name=NAME)  # system CAs only
