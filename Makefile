@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian packages the tests drive as real components (see DESIGN.md §6).
-DEBIAN_PACKAGES := chromium fonts-dejavu-core
+DEBIAN_PACKAGES := chromium fonts-dejavu-core snmpd snmp monitoring-plugins-basic prometheus-node-exporter
 
 .PHONY: install run test lint unit system-deps bench clean
 
