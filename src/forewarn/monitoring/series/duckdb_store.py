@@ -1,0 +1,277 @@
+"""The embedded SeriesStore: one DuckDB file holding raw samples plus 5-minute and hourly rollups.
+
+Layout: `samples(series_id UINTEGER, ts BIGINT ms, value DOUBLE)` in arrival order, and
+`rollup_5m`/`rollup_1h(series_id, bucket ms, mn, mx, sm, cnt)` whose rows are mergeable partials
+(several rows may share a series and bucket: late samples are folded in as extra rows).
+`store_meta` holds the rollup watermarks and retention horizons, read in the same snapshot as data.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from forewarn.core.records import SampleBatch
+from forewarn.monitoring.series import plan
+from forewarn.monitoring.series.base import (
+    FIVE_MINUTE_RETENTION,
+    HOURLY_RETENTION,
+    RAW_RETENTION,
+    SeriesRange,
+    SeriesStore,
+    check_retention,
+)
+from forewarn.monitoring.series.grouping import last_per_series, split
+from forewarn.monitoring.series.validate import storage_columns
+
+SCHEMA_VERSION = 1
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS samples (series_id UINTEGER NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL)",
+    *(f"CREATE TABLE IF NOT EXISTS {t} (series_id UINTEGER NOT NULL, bucket BIGINT NOT NULL, mn DOUBLE NOT NULL, "
+      "mx DOUBLE NOT NULL, sm DOUBLE NOT NULL, cnt UBIGINT NOT NULL)" for t in ("rollup_5m", "rollup_1h")),
+    "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)",
+)
+TABLES = {plan.FIVE_MINUTE: "rollup_5m", plan.HOURLY: "rollup_1h"}
+MARK_KEYS = ("five_minute", "hourly", "raw_horizon", "five_minute_horizon")
+
+
+class DuckDBSeriesStore(SeriesStore):
+    """Appends are one INSERT from registered numpy columns; a commit is in the WAL before return."""
+
+    def __init__(self, path: str | Path, *, raw_retention: float = RAW_RETENTION,
+                 five_minute_retention: float = FIVE_MINUTE_RETENTION,
+                 hourly_retention: float = HOURLY_RETENTION) -> None:
+        self.path = Path(path)
+        self.retention = check_retention(raw_retention, five_minute_retention, hourly_retention)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path))
+        except duckdb.IOException as exc:
+            raise RuntimeError(f"cannot open the series file {self.path}: {exc}. DuckDB allows one process "
+                               "to write it; other processes reach metrics through the API.") from exc
+        self._write_lock = threading.Lock()  # one writer at a time; readers use their own cursor
+        self._cursor_lock = threading.Lock()
+        self._local = threading.local()
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._closed = False
+        for statement in SCHEMA:
+            self._con.execute(statement)
+        self._check_version()
+        self._marks = self._load_marks(self._con)
+
+    def _check_version(self) -> None:
+        row = self._con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            self._con.execute("INSERT INTO store_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        elif row[0] != SCHEMA_VERSION:
+            raise RuntimeError(f"the series file {self.path} has layout version {row[0]}, this forewarn "
+                               f"reads version {SCHEMA_VERSION}; upgrade forewarn or move the file aside")
+
+    @staticmethod
+    def _load_marks(cur: duckdb.DuckDBPyConnection) -> plan.Marks:
+        rows = dict(cur.execute("SELECT key, value FROM store_meta").fetchall())
+        return plan.Marks(*(int(rows.get(k, 0)) for k in MARK_KEYS))
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        # DuckDB connections are not thread-safe; a cursor per thread shares the database and cache.
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            with self._cursor_lock:
+                if self._closed:
+                    raise RuntimeError("the series store is closed")
+                cur = self._con.cursor()
+                self._cursors.append(cur)
+            self._local.cursor = cur
+        return cur
+
+    def append(self, batch: SampleBatch) -> int:
+        sid, ts, values = storage_columns(batch)
+        if len(sid) == 0:
+            return 0
+        cur = self._cursor()
+        with self._write_lock:
+            self._check_open()
+            cur.register("_batch", {"series_id": sid, "ts": ts, "value": values})
+            try:
+                if int(ts.min()) >= self._marks.five_minute:  # the common case: one autocommitted INSERT
+                    cur.execute("INSERT INTO samples SELECT series_id, ts, value FROM _batch")
+                else:
+                    self._append_late(cur)
+            finally:
+                cur.unregister("_batch")
+        return len(sid)
+
+    def _append_late(self, cur: duckdb.DuckDBPyConnection) -> None:
+        # Samples behind a watermark would be missed by the rollup: fold them in as extra partials.
+        with _transaction(cur):
+            cur.execute("INSERT INTO samples SELECT series_id, ts, value FROM _batch")
+            for level, width, mark in ((plan.FIVE_MINUTE, plan.FIVE_MINUTES_MS, self._marks.five_minute),
+                                       (plan.HOURLY, plan.HOUR_MS, self._marks.hourly)):
+                cur.execute(f"INSERT INTO {TABLES[level]} SELECT series_id, ts // {width} * {width}, min(value), "
+                            f"max(value), sum(value), count(*) FROM _batch WHERE ts < {mark} GROUP BY ALL")
+
+    def read(self, series_id: int, start: float, end: float, max_points: int | None = None) -> SeriesRange:
+        return self._read(np.asarray([series_id], dtype=np.int64), start, end, max_points)[int(series_id)]
+
+    def read_many(self, series_ids: Sequence[int] | np.ndarray, start: float, end: float,
+                  max_points: int | None = None) -> dict[int, SeriesRange]:
+        return self._read(np.asarray(series_ids, dtype=np.int64), start, end, max_points)
+
+    def _read(self, wanted: np.ndarray, start: float, end: float, max_points: int | None) -> dict[int, SeriesRange]:
+        start_ms, end_ms = plan.to_ms(start), plan.to_ms(end)
+        known = wanted[(wanted >= 0) & (wanted < 2**32)]
+        cur = self._cursor()
+        with _snapshot(cur), _wanted(cur, known) as id_filter:
+            marks = self._load_marks(cur)
+            step = None if max_points is None else plan.choose_step(start_ms, end_ms, max_points, marks)
+            if len(known) == 0 or end_ms < start_ms:
+                cols = {"series_id": np.empty(0, np.uint32)}
+            elif step is None:
+                cols = cur.execute(f"SELECT series_id, ts, value FROM samples WHERE {id_filter} AND ts >= "
+                                   f"{start_ms} AND ts <= {end_ms} ORDER BY series_id, ts").fetchnumpy()
+            else:
+                cols = cur.execute(_bucket_query(id_filter, start_ms, end_ms, step, marks)).fetchnumpy()
+        if len(cols["series_id"]) == 0:
+            return {int(i): SeriesRange.empty(None if step is None else step / 1000.0) for i in wanted}
+        return split(wanted, cols["series_id"], cols, step)
+
+    def latest(self, series_ids: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        wanted = np.asarray(series_ids, dtype=np.int64)
+        known = wanted[(wanted >= 0) & (wanted < 2**32)]
+        cur = self._cursor()
+        with _snapshot(cur), _wanted(cur, known) as id_filter:
+            cols = cur.execute(f"SELECT series_id, max(ts) AS ts, arg_max(value, ts) AS value FROM samples "
+                               f"WHERE {id_filter} GROUP BY series_id").fetchnumpy()
+        return last_per_series(wanted, cols["series_id"], cols["ts"], cols["value"])
+
+    def rollup(self, now: float) -> int:
+        cur = self._cursor()
+        with self._write_lock:
+            self._check_open()
+            with _transaction(cur):
+                written, marks = self._rollup(cur, plan.to_ms(now))
+                self._save_marks(cur, marks)
+            self._marks = marks
+        return written
+
+    def _rollup(self, cur: duckdb.DuckDBPyConnection, now_ms: int) -> tuple[int, plan.Marks]:
+        m = self._marks
+        five, hourly = plan.rollup_targets(now_ms, m)
+        written = 0
+        if five > m.five_minute:  # sorted by series so each series' rows sit together on disk
+            written += _count(cur.execute(
+                f"INSERT INTO rollup_5m SELECT series_id, ts // {plan.FIVE_MINUTES_MS} * {plan.FIVE_MINUTES_MS} "
+                f"AS bucket, min(value), max(value), sum(value), count(*) FROM samples WHERE ts >= {m.five_minute} "
+                f"AND ts < {five} GROUP BY ALL ORDER BY series_id, bucket"))
+        if hourly > m.hourly:
+            written += _count(cur.execute(
+                f"INSERT INTO rollup_1h SELECT series_id, bucket // {plan.HOUR_MS} * {plan.HOUR_MS} AS hour, "
+                f"min(mn), max(mx), sum(sm), sum(cnt) FROM rollup_5m WHERE bucket >= {m.hourly} "
+                f"AND bucket < {hourly} GROUP BY ALL ORDER BY series_id, hour"))
+        return written, plan.Marks(five, hourly, m.raw_horizon, m.five_minute_horizon)
+
+    def _save_marks(self, cur: duckdb.DuckDBPyConnection, marks: plan.Marks) -> None:
+        cur.executemany("INSERT OR REPLACE INTO store_meta VALUES (?, ?)",
+                        [[k, getattr(marks, k)] for k in MARK_KEYS])
+
+    def apply_retention(self, now: float) -> int:
+        now_ms = plan.to_ms(now)
+        raw_h, five_h, hour_h = (now_ms - plan.to_ms(r) for r in self.retention)
+        cur = self._cursor()
+        with self._write_lock:
+            self._check_open()
+            with _transaction(cur):
+                _, m = self._rollup(cur, now_ms)
+                dropped = _count(cur.execute(f"DELETE FROM samples WHERE ts < {raw_h}"))
+                cur.execute(f"DELETE FROM rollup_5m WHERE bucket < {five_h}")
+                cur.execute(f"DELETE FROM rollup_1h WHERE bucket < {hour_h}")
+                marks = plan.Marks(m.five_minute, m.hourly, max(m.raw_horizon, raw_h),
+                                   max(m.five_minute_horizon, five_h))
+                self._save_marks(cur, marks)
+            self._marks = marks
+            if dropped:  # hand the freed blocks back for reuse now rather than at the next auto-checkpoint
+                cur.execute("CHECKPOINT")
+        return dropped
+
+    def checkpoint(self) -> None:
+        """Write the WAL into the compressed main file (DuckDB also does this when the WAL passes 16 MB)."""
+        with self._write_lock:
+            self._check_open()
+            self._cursor().execute("CHECKPOINT")
+
+    def close(self) -> None:
+        with self._write_lock, self._cursor_lock:
+            if self._closed:
+                return
+            self._closed = True
+            for cur in self._cursors:
+                cur.close()
+            self._con.execute("CHECKPOINT")
+            self._con.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the series store is closed")
+
+
+def _bucket_query(id_filter: str, start_ms: int, end_ms: int, step: int, marks: plan.Marks) -> str:
+    """Partials from each serving level over whole aligned buckets, merged per (series, bucket)."""
+    lo, hi = plan.bucket_span(start_ms, end_ms, step)
+    parts = []
+    for src in plan.sources(step, marks):
+        a, b = max(lo, src.lo), min(hi, src.hi)
+        if a >= b:
+            continue
+        if src.level == plan.RAW:
+            parts.append(f"SELECT series_id, ts // {step} * {step} AS bucket, min(value) AS mn, max(value) AS mx, "
+                         f"sum(value) AS sm, count(*) AS cnt FROM samples WHERE {id_filter} AND ts >= {a} "
+                         f"AND ts < {b} GROUP BY ALL")
+        else:
+            parts.append(f"SELECT series_id, bucket // {step} * {step} AS bucket, min(mn) AS mn, max(mx) AS mx, "
+                         f"sum(sm) AS sm, sum(cnt) AS cnt FROM {TABLES[src.level]} WHERE {id_filter} "
+                         f"AND bucket >= {a} AND bucket < {b} GROUP BY ALL")
+    union = " UNION ALL ".join(parts)
+    return (f"SELECT series_id, bucket AS ts, sum(sm) / sum(cnt) AS value, min(mn) AS min, max(mx) AS max, "
+            f"sum(cnt) AS count FROM ({union}) GROUP BY ALL ORDER BY series_id, ts")
+
+
+@contextmanager
+def _transaction(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All or nothing for writes; one consistent snapshot (watermarks and data) for reads."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    cur.execute("COMMIT")
+
+
+_snapshot = _transaction
+
+
+@contextmanager
+def _wanted(cur: duckdb.DuckDBPyConnection, ids: np.ndarray) -> Iterator[str]:
+    """A WHERE clause selecting the ids: a literal for one, a semi-join on a registered array for many."""
+    if len(ids) == 0:
+        yield "FALSE"
+        return
+    if len(ids) == 1:
+        yield f"series_id = {int(ids[0])}"
+        return
+    cur.register("_wanted", {"id": np.unique(ids).astype(np.uint32)})
+    try:  # the BETWEEN lets DuckDB skip row groups by their min/max before the join
+        yield (f"series_id BETWEEN {int(ids.min())} AND {int(ids.max())} "
+               "AND series_id IN (SELECT id FROM _wanted)")
+    finally:
+        cur.unregister("_wanted")
+
+
+def _count(result: duckdb.DuckDBPyConnection) -> int:
+    row = result.fetchone()
+    return int(row[0]) if row else 0

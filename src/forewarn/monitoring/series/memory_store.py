@@ -1,0 +1,171 @@
+"""An in-memory SeriesStore on numpy arrays, for tests and the simulator; same semantics as DuckDB's."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from forewarn.core.records import SampleBatch
+from forewarn.monitoring.series import plan
+from forewarn.monitoring.series.base import (
+    FIVE_MINUTE_RETENTION,
+    HOURLY_RETENTION,
+    RAW_RETENTION,
+    SeriesRange,
+    SeriesStore,
+    check_retention,
+)
+from forewarn.monitoring.series.grouping import Partials, last_per_series, split
+from forewarn.monitoring.series.validate import storage_columns
+
+
+class _Columns:
+    """Append-friendly column set: chunks are joined only when someone reads."""
+
+    def __init__(self, names: tuple[str, ...], dtypes: tuple[type, ...]) -> None:
+        self._chunks: dict[str, list[np.ndarray]] = {n: [np.empty(0, dtype=d)] for n, d in zip(names, dtypes, strict=True)}
+
+    def add(self, **columns: np.ndarray) -> None:
+        for name, array in columns.items():
+            self._chunks[name].append(array)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        for name, chunks in self._chunks.items():
+            if len(chunks) > 1:
+                self._chunks[name] = [np.concatenate(chunks)]
+        return {name: chunks[0] for name, chunks in self._chunks.items()}
+
+    def keep(self, mask: np.ndarray) -> None:
+        self._chunks = {name: [array[mask]] for name, array in self.arrays().items()}
+
+
+def _rollup_columns() -> _Columns:
+    return _Columns(("sid", "bucket", "mn", "mx", "sm", "cnt"),
+                    (np.uint32, np.int64, np.float64, np.float64, np.float64, np.int64))
+
+
+class MemorySeriesStore(SeriesStore):
+    def __init__(self, *, raw_retention: float = RAW_RETENTION,
+                 five_minute_retention: float = FIVE_MINUTE_RETENTION,
+                 hourly_retention: float = HOURLY_RETENTION) -> None:
+        self.retention = check_retention(raw_retention, five_minute_retention, hourly_retention)
+        self._raw = _Columns(("sid", "ts", "value"), (np.uint32, np.int64, np.float64))
+        self._levels = {plan.FIVE_MINUTE: _rollup_columns(), plan.HOURLY: _rollup_columns()}
+        self._marks = plan.Marks()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def append(self, batch: SampleBatch) -> int:
+        sid, ts, values = storage_columns(batch)
+        with self._lock:
+            self._check_open()
+            self._raw.add(sid=sid, ts=ts, value=values)
+            self._merge_late(Partials.of_samples(sid, ts, values, 1))
+        return len(sid)
+
+    def _merge_late(self, samples: Partials) -> None:
+        # Samples behind a watermark would be missed by the rollup: fold them in as extra partials.
+        for level, width, mark in ((plan.FIVE_MINUTE, plan.FIVE_MINUTES_MS, self._marks.five_minute),
+                                   (plan.HOURLY, plan.HOUR_MS, self._marks.hourly)):
+            late = samples.bucket < mark
+            if late.any():
+                self._add_partials(level, Partials(*(getattr(samples, f)[late] for f in Partials.__slots__))
+                                   .rebucket(width).merged())
+
+    def _add_partials(self, level: str, p: Partials) -> None:
+        self._levels[level].add(sid=p.sid, bucket=p.bucket, mn=p.mn, mx=p.mx, sm=p.sm, cnt=p.cnt)
+
+    def read(self, series_id: int, start: float, end: float, max_points: int | None = None) -> SeriesRange:
+        return self.read_many([series_id], start, end, max_points)[int(series_id)]
+
+    def read_many(self, series_ids: Sequence[int] | np.ndarray, start: float, end: float,
+                  max_points: int | None = None) -> dict[int, SeriesRange]:
+        wanted = np.asarray(series_ids, dtype=np.int64)
+        start_ms, end_ms = plan.to_ms(start), plan.to_ms(end)
+        with self._lock:
+            self._check_open()
+            if max_points is None:
+                return self._read_raw(wanted, start_ms, end_ms)
+            step = plan.choose_step(start_ms, end_ms, max_points, self._marks)
+            if end_ms < start_ms:
+                return {int(i): SeriesRange.empty(step / 1000.0) for i in wanted}
+            lo, hi = plan.bucket_span(start_ms, end_ms, step)
+            parts = [self._source_partials(src, wanted, max(lo, src.lo), min(hi, src.hi), step)
+                     for src in plan.sources(step, self._marks)]
+        m = Partials.concat(parts).rebucket(step).merged()
+        columns = {"ts": m.bucket, "value": m.sm / m.cnt, "min": m.mn, "max": m.mx, "count": m.cnt}
+        return split(wanted, m.sid, columns, step)
+
+    def _read_raw(self, wanted: np.ndarray, start_ms: int, end_ms: int) -> dict[int, SeriesRange]:
+        raw = self._raw.arrays()
+        pick = np.flatnonzero(np.isin(raw["sid"], wanted) & (raw["ts"] >= start_ms) & (raw["ts"] <= end_ms))
+        sid, ts, value = raw["sid"][pick], raw["ts"][pick], raw["value"][pick]
+        order = np.lexsort((ts, sid))
+        return split(wanted, sid[order], {"ts": ts[order], "value": value[order]}, None)
+
+    def _source_partials(self, src: plan.Source, wanted: np.ndarray, lo: int, hi: int, step: int) -> Partials:
+        if lo >= hi:
+            return Partials.concat([])
+        if src.level == plan.RAW:
+            raw = self._raw.arrays()
+            pick = np.isin(raw["sid"], wanted) & (raw["ts"] >= lo) & (raw["ts"] < hi)
+            return Partials.of_samples(raw["sid"][pick], raw["ts"][pick], raw["value"][pick], step).merged()
+        cols = self._levels[src.level].arrays()
+        pick = np.isin(cols["sid"], wanted) & (cols["bucket"] >= lo) & (cols["bucket"] < hi)
+        return Partials(*(cols[f][pick] for f in ("sid", "bucket", "mn", "mx", "sm", "cnt")))
+
+    def latest(self, series_ids: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        wanted = np.asarray(series_ids, dtype=np.int64)
+        with self._lock:
+            self._check_open()
+            raw = self._raw.arrays()
+            pick = np.flatnonzero(np.isin(raw["sid"], wanted))
+            sid, ts, value = raw["sid"][pick], raw["ts"][pick], raw["value"][pick]
+        return last_per_series(wanted, sid, ts, value)
+
+    def rollup(self, now: float) -> int:
+        with self._lock:
+            self._check_open()
+            return self._rollup(plan.to_ms(now))
+
+    def _rollup(self, now_ms: int) -> int:
+        five, hourly = plan.rollup_targets(now_ms, self._marks)
+        raw = self._raw.arrays()
+        pick = (raw["ts"] >= self._marks.five_minute) & (raw["ts"] < five)
+        new5 = Partials.of_samples(raw["sid"][pick], raw["ts"][pick], raw["value"][pick],
+                                   plan.FIVE_MINUTES_MS).merged()
+        self._add_partials(plan.FIVE_MINUTE, new5)
+        cols = self._levels[plan.FIVE_MINUTE].arrays()
+        pick = (cols["bucket"] >= self._marks.hourly) & (cols["bucket"] < hourly)
+        new1h = Partials(*(cols[f][pick] for f in ("sid", "bucket", "mn", "mx", "sm", "cnt"))) \
+            .rebucket(plan.HOUR_MS).merged()
+        self._add_partials(plan.HOURLY, new1h)
+        self._marks = plan.Marks(five, hourly, self._marks.raw_horizon, self._marks.five_minute_horizon)
+        return len(new5.sid) + len(new1h.sid)
+
+    def apply_retention(self, now: float) -> int:
+        now_ms = plan.to_ms(now)
+        raw_h, five_h, hour_h = (now_ms - plan.to_ms(r) for r in self.retention)
+        with self._lock:
+            self._check_open()
+            self._rollup(now_ms)
+            raw = self._raw.arrays()
+            old = raw["ts"] < raw_h
+            self._raw.keep(~old)
+            for level, horizon in ((plan.FIVE_MINUTE, five_h), (plan.HOURLY, hour_h)):
+                self._levels[level].keep(self._levels[level].arrays()["bucket"] >= horizon)
+            m = self._marks
+            self._marks = plan.Marks(m.five_minute, m.hourly, max(m.raw_horizon, raw_h),
+                                     max(m.five_minute_horizon, five_h))
+        return int(old.sum())
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._raw = _Columns(("sid", "ts", "value"), (np.uint32, np.int64, np.float64))
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the series store is closed")

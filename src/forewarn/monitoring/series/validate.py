@@ -1,0 +1,43 @@
+"""Checks a sample batch and converts it to the storage columns (uint32 id, int64 ms, float64 value)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from forewarn.core.errors import ValidationFailed
+from forewarn.core.records import SampleBatch
+
+MAX_SERIES_ID = 2**32 - 1  # ids are stored as UINTEGER
+MAX_TIMESTAMP = 2.0**32  # unix seconds, year 2106; larger values are usually milliseconds by mistake
+
+
+class SampleError(ValidationFailed):
+    """A batch was rejected as a whole; nothing of it was stored."""
+
+
+def storage_columns(batch: SampleBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(series ids as uint32, timestamps as int64 milliseconds, values) or `SampleError`.
+
+    Non-finite values are rejected rather than skipped: a silently shorter batch would make the
+    count `append` returns lie, and callers that want to drop them (the ingest service does) can.
+    """
+    ids = np.asarray(batch.series_ids)
+    ts = np.asarray(batch.timestamps, dtype=np.float64)
+    values = np.asarray(batch.values, dtype=np.float64)
+    if ids.ndim != 1 or ts.ndim != 1 or values.ndim != 1:
+        raise SampleError("sample columns must be one-dimensional arrays", where="batch")
+    if not len(ids) == len(ts) == len(values):
+        raise SampleError(f"sample columns differ in length: {len(ids)} series ids, {len(ts)} timestamps, "
+                          f"{len(values)} values; nothing was stored", where="batch")
+    _reject(~np.isfinite(values), "values", "are NaN or infinite; drop them before appending", ids)
+    _reject(~np.isfinite(ts) | (ts < 0) | (ts >= MAX_TIMESTAMP), "timestamps",
+            "are not unix seconds between 1970 and 2106 (milliseconds by mistake?)", ids)
+    _reject((ids < 0) | (ids > MAX_SERIES_ID), "series ids", f"are outside 0..{MAX_SERIES_ID}", ids)
+    return ids.astype(np.uint32), np.rint(ts * 1000.0).astype(np.int64), values
+
+
+def _reject(bad: np.ndarray, what: str, why: str, ids: np.ndarray) -> None:
+    if bad.any():
+        first = int(np.argmax(bad))
+        raise SampleError(f"{int(bad.sum())} of {len(bad)} {what} {why}; the first is at index {first} "
+                          f"(series {ids[first]}); nothing was stored", where="batch")
