@@ -1,0 +1,26 @@
+"""The one detector configuration used for every series (no per-series tuning)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """Rates are per valid sample; slots split a day and a week for the seasonal profiles.
+
+    Chosen on NAB's dev split from a flat plateau of a small grid (see the README of the package
+    docstring in `__init__`), not per file: every neighbouring setting scores within ~1.5 points.
+    """
+
+    day_slots: int = 24
+    week_slots: int = 168
+    day_rate: float = 0.05  # seasonal profile learning rate per sample falling in a slot
+    week_rate: float = 0.1
+    slow_rate: float = 0.0002  # residual mean/variance: long memory, so one spike is remembered
+    fast_rate: float = 0.3  # short-term residual mean: catches level shifts a single row cannot
+    warmup: int = 30  # valid samples before any score is given
+    memory_decay: float = 0.995  # how fast the "already alarmed" memory fades per valid sample
+    score_scale: float = 10.0  # z-units of excess mapped to 1 - exp(-excess / scale)
+    rel_floor: float = 1e-6  # scale floor relative to |level|, so flat lines don't divide by 0
+    abs_floor: float = 1e-6
