@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from forewarn.testing.loopback import free_port
 
 NAGIOS_PLUGINS = Path("/usr/lib/nagios/plugins")
 # Real data files live beside the repository, never inside it (see the fixtures README).
@@ -42,3 +47,42 @@ def fixtures_dir() -> Path:
     if not FIXTURES.is_dir():
         pytest.skip(f"real data fixtures not found at {FIXTURES} (they live outside the repository)")
     return FIXTURES
+
+
+NODE_EXPORTER = Path("/usr/bin/prometheus-node-exporter")
+
+
+@pytest.fixture
+def node_exporter(tmp_path: Path) -> Iterator[str]:
+    """The metrics URL of a real node_exporter started on a free loopback port, stopped afterwards."""
+    binary = need(NODE_EXPORTER, "install the Debian package prometheus-node-exporter")
+    port = free_port()
+    log = (tmp_path / "node_exporter.log").open("wb")
+    proc = subprocess.Popen(
+        [str(binary), f"--web.listen-address=127.0.0.1:{port}", "--no-collector.systemd"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_listening(port, proc, tmp_path / "node_exporter.log")
+        yield f"http://127.0.0.1:{port}/metrics"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _wait_listening(port: int, proc: subprocess.Popen[bytes], log: Path, within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"node_exporter exited with {proc.returncode}: {log.read_text()[-500:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    pytest.fail(f"node_exporter did not listen on 127.0.0.1:{port} within {within} s")
