@@ -1,0 +1,158 @@
+"""Rank root-cause candidates: anomalous nodes with healthy dependencies first, then onset, strength, impact."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import networkx as nx
+
+from forewarn.alerting.rootcause.evidence import NodeEvidence
+from forewarn.alerting.rootcause.explain import explain
+from forewarn.alerting.rootcause.families import Family, family_of
+from forewarn.alerting.rootcause.graph import (
+    Edges,
+    dependency_graph,
+    farthest_impacted,
+    impact_path,
+    impacted_by,
+)
+
+
+@dataclass(frozen=True)
+class RankConfig:
+    own_weight: float = 1.0
+    onset_weight: float = 0.5  # onsets are only as precise as the sampling step: a tie-breaker, not a verdict
+    impact_weight: float = 1.0
+    onset_tau: float = 900.0  # seconds of lateness (a few sampling steps) that cost 63% of the onset credit
+    dependency_exponent: float = 1.0  # doubt grows linearly with how anomalous the dependency is relative to it
+
+
+@dataclass(frozen=True)
+class Components:
+    """Why a candidate scored what it did; each part in [0, 1]."""
+
+    own_anomaly: float  # its strength on a log scale against the strongest anomaly
+    healthy_dependencies: float  # 1 when nothing it depends on is (at least as) anomalous
+    onset: float  # 1 for the earliest onset, decaying with lateness
+    impact_explained: float  # share of its component's anomalous nodes that depend on it via anomalous hops
+    earliest_onset: float | None  # its own onset, unix seconds
+
+
+@dataclass(frozen=True)
+class Candidate:
+    node: str
+    score: float
+    components: Components
+    impact_path: tuple[str, ...]  # root first, then the dependents the failure travelled through
+    explanation: str
+    evidence: NodeEvidence
+    explains_target: bool  # the target depends on it (or it is the target); always True without a target
+
+
+@dataclass(frozen=True)
+class _Context:
+    graph: nx.DiGraph
+    evidence: Mapping[str, NodeEvidence]
+    anomalous: set[str]
+    max_strength: float
+    earliest: float | None  # onset that earns full credit: the symptom's, else the earliest anomaly's
+    component_size: Mapping[str, int]  # node → number of anomalous nodes in its weak component
+    reach: set[str] | None  # nodes the target depends on (and the target); None = no target filter
+    target: str | None
+    config: RankConfig
+
+
+def rank_root_causes(evidence: Mapping[str, NodeEvidence] | Iterable[NodeEvidence],
+                     dependencies: Edges = None, target: str | None = None,
+                     config: RankConfig = RankConfig()) -> list[Candidate]:
+    """Every evidence node as a candidate, most likely root cause first."""
+    ctx = _context(evidence, dependencies, target, config)
+    candidates = [_candidate(ctx, node) for node in ctx.evidence]
+    return sorted(candidates, key=lambda c: (-c.explains_target, -c.evidence.anomalous, -c.score,
+                                             -c.evidence.strength, c.node))
+
+
+def _context(evidence: Mapping[str, NodeEvidence] | Iterable[NodeEvidence], dependencies: Edges,
+             target: str | None, config: RankConfig) -> _Context:
+    by_node = dict(evidence) if isinstance(evidence, Mapping) else {e.node: e for e in evidence}
+    graph = dependency_graph(dependencies, by_node)
+    anomalous = {n for n, e in by_node.items() if e.anomalous}
+    strengths = [by_node[n].strength for n in anomalous] or [e.strength for e in by_node.values()]
+    onsets = [by_node[n].onset for n in anomalous if by_node[n].onset is not None]
+    symptom = by_node.get(target) if target is not None else None
+    if symptom is not None and symptom.onset is not None:
+        onsets = [symptom.onset]  # a cause needs to start no later than the symptom, not before every blip
+    component_size: dict[str, int] = {}
+    for component in nx.weakly_connected_components(graph):
+        component_size.update(dict.fromkeys(component, len(anomalous & component)))
+    reach = None
+    if target is not None and target in graph and graph.number_of_edges():
+        reach = nx.descendants(graph, target) | {target}
+    return _Context(graph, by_node, anomalous, max(strengths, default=0.0), min(onsets, default=None),
+                    component_size, reach, target, config)
+
+
+def _candidate(ctx: _Context, node: str) -> Candidate:
+    ev = ctx.evidence[node]
+    impacted = impacted_by(ctx.graph, node, ctx.anomalous) if ev.anomalous else {node}
+    parts = Components(
+        own_anomaly=_own(ctx, ev), healthy_dependencies=_healthy(ctx, node),
+        onset=_onset(ctx, ev), impact_explained=_impact(ctx, node, impacted), earliest_onset=ev.onset)
+    cfg = ctx.config
+    total = cfg.own_weight + cfg.onset_weight + cfg.impact_weight
+    blend = (cfg.own_weight * parts.own_anomaly + cfg.onset_weight * parts.onset
+             + cfg.impact_weight * parts.impact_explained) / total
+    score = parts.healthy_dependencies * blend
+    towards = ctx.target if ctx.target is not None else farthest_impacted(ctx.graph, node, impacted)
+    path = impact_path(ctx.graph, node, towards, ctx.anomalous)
+    return Candidate(node=node, score=score, components=parts, impact_path=path,
+                     explanation=explain(path, ctx.evidence, parts), evidence=ev,
+                     explains_target=ctx.reach is None or node in ctx.reach)
+
+
+def _own(ctx: _Context, ev: NodeEvidence) -> float:
+    if ctx.max_strength <= 0.0:
+        return 0.0
+    return min(1.0, math.log1p(max(ev.strength, 0.0)) / math.log1p(ctx.max_strength))
+
+
+def _healthy(ctx: _Context, node: str) -> float:
+    """1 minus the doubt cast by whatever could have caused its anomaly instead of it.
+
+    Failures travel up the dependency edges (a slow database slows its callers), so an anomalous
+    dependency that went bad no later than the node casts doubt in proportion to its strength. A
+    traffic shift travels down them (callers decide how much a callee is called), so a node that is
+    anomalous only in traffic is doubted by its anomalous callers instead.
+    """
+    own = ctx.evidence[node]
+    suspects = ctx.graph.predecessors(node) if _is_traffic(own) else ctx.graph.successors(node)
+    doubt = 0.0
+    for other in suspects:
+        ev = ctx.evidence.get(other)
+        if ev is None or not ev.anomalous or _is_traffic(ev):
+            continue  # a neighbour's traffic shift is driven by its callers: it explains nothing here
+        if own.onset is not None and ev.onset is not None and ev.onset > own.onset:
+            continue
+        ratio = 1.0 if own.strength <= 0.0 else min(1.0, ev.strength / own.strength)
+        doubt = max(doubt, ratio ** ctx.config.dependency_exponent)
+    return 1.0 - doubt
+
+
+def _is_traffic(ev: NodeEvidence) -> bool:
+    return ev.metric is not None and family_of(ev.metric) is Family.TRAFFIC
+
+
+def _onset(ctx: _Context, ev: NodeEvidence) -> float:
+    if ev.onset is None or ctx.earliest is None:
+        return 0.0
+    return math.exp(-max(ev.onset - ctx.earliest, 0.0) / ctx.config.onset_tau)
+
+
+def _impact(ctx: _Context, node: str, impacted: set[str]) -> float:
+    """Share of the anomalous nodes around it that its failure accounts for (itself included)."""
+    total = ctx.component_size.get(node, 0)
+    if total <= 0 or node not in ctx.anomalous:
+        return 0.0
+    return min(1.0, len(impacted & ctx.anomalous) / total)
