@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -57,16 +58,16 @@ def every_minute(series_id: int, start: float, n: int, values: np.ndarray | None
 
 def reference(ts: np.ndarray, values: np.ndarray, start: float, end: float, step: float) -> dict[str, np.ndarray]:
     """Bucket means/min/max/count the slow obvious way: whole aligned buckets touched by [start, end]."""
-    ms = np.rint(ts * 1000).astype(np.int64)
-    step_ms = int(round(step * 1000))
-    lo = int(round(start * 1000)) // step_ms * step_ms
-    hi = int(round(end * 1000)) // step_ms * step_ms + step_ms
-    keep = (ms >= lo) & (ms < hi)
-    buckets = ms[keep] // step_ms * step_ms
+    secs = np.rint(ts).astype(np.int64)  # the store keeps whole seconds
+    step_s = int(step)
+    lo = math.ceil(start) // step_s * step_s
+    hi = math.floor(end) // step_s * step_s + step_s
+    keep = (secs >= lo) & (secs < hi)
+    buckets = secs[keep] // step_s * step_s
     kept = values[keep]
     starts = np.unique(buckets)
     return {
-        "timestamps": starts / 1000.0,
+        "timestamps": starts.astype(float),
         "values": np.array([kept[buckets == b].mean() for b in starts]),
         "min": np.array([kept[buckets == b].min() for b in starts]),
         "max": np.array([kept[buckets == b].max() for b in starts]),
@@ -93,11 +94,12 @@ def test_raw_read_returns_the_samples_of_one_series_in_time_order(store):
     assert rng.min is None and rng.step is None
 
 
-def test_range_bounds_are_inclusive_and_millisecond_precise(store):
-    store.append(batch([1, 1, 1, 1], [T0 - 0.001, T0, T0 + 10.25, T0 + 10.251], [0, 1, 2, 3]))
-    rng = store.read(1, T0, T0 + 10.25)
+def test_range_bounds_are_inclusive_and_timestamps_are_whole_seconds(store):
+    store.append(batch([1, 1, 1, 1], [T0 - 1, T0 + 0.4, T0 + 10.2, T0 + 11], [0, 1, 2, 3]))
+    rng = store.read(1, T0 - 0.5, T0 + 10.5)
+    np.testing.assert_array_equal(rng.timestamps, [T0, T0 + 10])
     np.testing.assert_array_equal(rng.values, [1.0, 2.0])
-    np.testing.assert_array_equal(rng.timestamps, [T0, T0 + 10.25])
+    np.testing.assert_array_equal(store.read(1, T0 + 10, T0 + 11).values, [2.0, 3.0])
 
 
 def test_an_empty_batch_stores_nothing_and_returns_zero(store):

@@ -11,18 +11,18 @@ from forewarn.monitoring.series.base import SeriesRange
 
 @dataclass(frozen=True, slots=True)
 class Partials:
-    """Mergeable aggregates, one row per (series, bucket start ms) — possibly several per pair."""
+    """Mergeable aggregates, one row per (series, bucket start) — possibly several per pair."""
 
     sid: np.ndarray  # uint32
-    bucket: np.ndarray  # int64 ms
+    bucket: np.ndarray  # int64 unix seconds
     mn: np.ndarray
     mx: np.ndarray
     sm: np.ndarray
     cnt: np.ndarray  # int64
 
     @classmethod
-    def of_samples(cls, sid: np.ndarray, ts_ms: np.ndarray, values: np.ndarray, step: int) -> Partials:
-        return cls(sid, ts_ms // step * step, values, values, values, np.ones(len(values), dtype=np.int64))
+    def of_samples(cls, sid: np.ndarray, ts: np.ndarray, values: np.ndarray, step: int) -> Partials:
+        return cls(sid, ts // step * step, values, values, values, np.ones(len(values), dtype=np.int64))
 
     @classmethod
     def concat(cls, parts: list[Partials]) -> Partials:
@@ -52,35 +52,29 @@ def split(series_ids: np.ndarray, sid: np.ndarray, columns: dict[str, np.ndarray
           step: int | None) -> dict[int, SeriesRange]:
     """Per-series ranges from columns sorted by series id; ids without rows get empty ranges."""
     wanted = np.unique(np.asarray(series_ids, dtype=np.int64))
-    lo = np.searchsorted(sid, wanted, side="left")
-    hi = np.searchsorted(sid, wanted, side="right")
-    out: dict[int, SeriesRange] = {}
-    for series_id, a, b in zip(wanted.tolist(), lo.tolist(), hi.tolist(), strict=True):
-        out[series_id] = _range(columns, a, b, step)
-    return out
-
-
-def _range(columns: dict[str, np.ndarray], a: int, b: int, step: int | None) -> SeriesRange:
-    ts = columns["ts"][a:b] / 1000.0
+    lo = np.searchsorted(sid, wanted, side="left").tolist()
+    hi = np.searchsorted(sid, wanted, side="right").tolist()
+    ts, values = columns["ts"].astype(np.float64), columns["value"]
     if step is None:
-        return SeriesRange(ts, columns["value"][a:b])
-    return SeriesRange(ts, columns["value"][a:b], columns["min"][a:b], columns["max"][a:b],
-                       columns["count"][a:b].astype(np.int64), step / 1000.0)
+        return {s: SeriesRange(ts[a:b], values[a:b]) for s, a, b in zip(wanted.tolist(), lo, hi, strict=True)}
+    mn, mx, cnt, width = columns["min"], columns["max"], columns["count"].astype(np.int64), float(step)
+    return {s: SeriesRange(ts[a:b], values[a:b], mn[a:b], mx[a:b], cnt[a:b], width)
+            for s, a, b in zip(wanted.tolist(), lo, hi, strict=True)}
 
 
-def last_per_series(wanted: np.ndarray, sid: np.ndarray, ts_ms: np.ndarray,
+def last_per_series(wanted: np.ndarray, sid: np.ndarray, ts: np.ndarray,
                     values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Newest (seconds, value) per wanted id from unsorted samples; NaN for ids without any."""
     ts_out = np.full(len(wanted), np.nan)
     val_out = np.full(len(wanted), np.nan)
     if len(sid) == 0:
         return ts_out, val_out
-    order = np.lexsort((ts_ms, sid))
-    sid, ts_ms, values = sid[order], ts_ms[order], values[order]
+    order = np.lexsort((ts, sid))
+    sid, ts, values = sid[order], ts[order], values[order]
     last = np.flatnonzero(np.append(sid[1:] != sid[:-1], True))
     have = sid[last].astype(np.int64)
     at = np.minimum(np.searchsorted(have, wanted), len(have) - 1)
     found = have[at] == wanted
-    ts_out[found] = ts_ms[last[at[found]]] / 1000.0
+    ts_out[found] = ts[last[at[found]]]
     val_out[found] = values[last[at[found]]]
     return ts_out, val_out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Sequence
 
@@ -61,14 +62,15 @@ class MemorySeriesStore(SeriesStore):
         sid, ts, values = storage_columns(batch)
         with self._lock:
             self._check_open()
+            ts = ts.astype(np.int64)  # numpy arithmetic below is simplest on one signed type
             self._raw.add(sid=sid, ts=ts, value=values)
             self._merge_late(Partials.of_samples(sid, ts, values, 1))
         return len(sid)
 
     def _merge_late(self, samples: Partials) -> None:
         # Samples behind a watermark would be missed by the rollup: fold them in as extra partials.
-        for level, width, mark in ((plan.FIVE_MINUTE, plan.FIVE_MINUTES_MS, self._marks.five_minute),
-                                   (plan.HOURLY, plan.HOUR_MS, self._marks.hourly)):
+        for level, width, mark in ((plan.FIVE_MINUTE, plan.FIVE_MINUTES, self._marks.five_minute),
+                                   (plan.HOURLY, plan.HOUR, self._marks.hourly)):
             late = samples.bucket < mark
             if late.any():
                 self._add_partials(level, Partials(*(getattr(samples, f)[late] for f in Partials.__slots__))
@@ -83,24 +85,24 @@ class MemorySeriesStore(SeriesStore):
     def read_many(self, series_ids: Sequence[int] | np.ndarray, start: float, end: float,
                   max_points: int | None = None) -> dict[int, SeriesRange]:
         wanted = np.asarray(series_ids, dtype=np.int64)
-        start_ms, end_ms = plan.to_ms(start), plan.to_ms(end)
+        start_s, end_s = plan.range_ticks(start, end)
         with self._lock:
             self._check_open()
             if max_points is None:
-                return self._read_raw(wanted, start_ms, end_ms)
-            step = plan.choose_step(start_ms, end_ms, max_points, self._marks)
-            if end_ms < start_ms:
-                return {int(i): SeriesRange.empty(step / 1000.0) for i in wanted}
-            lo, hi = plan.bucket_span(start_ms, end_ms, step)
+                return self._read_raw(wanted, start_s, end_s)
+            step = plan.choose_step(start_s, end_s, max_points, self._marks)
+            if end_s < start_s:
+                return {int(i): SeriesRange.empty(float(step)) for i in wanted}
+            lo, hi = plan.bucket_span(start_s, end_s, step)
             parts = [self._source_partials(src, wanted, max(lo, src.lo), min(hi, src.hi), step)
                      for src in plan.sources(step, self._marks)]
         m = Partials.concat(parts).rebucket(step).merged()
         columns = {"ts": m.bucket, "value": m.sm / m.cnt, "min": m.mn, "max": m.mx, "count": m.cnt}
         return split(wanted, m.sid, columns, step)
 
-    def _read_raw(self, wanted: np.ndarray, start_ms: int, end_ms: int) -> dict[int, SeriesRange]:
+    def _read_raw(self, wanted: np.ndarray, start_s: int, end_s: int) -> dict[int, SeriesRange]:
         raw = self._raw.arrays()
-        pick = np.flatnonzero(np.isin(raw["sid"], wanted) & (raw["ts"] >= start_ms) & (raw["ts"] <= end_ms))
+        pick = np.flatnonzero(np.isin(raw["sid"], wanted) & (raw["ts"] >= start_s) & (raw["ts"] <= end_s))
         sid, ts, value = raw["sid"][pick], raw["ts"][pick], raw["value"][pick]
         order = np.lexsort((ts, sid))
         return split(wanted, sid[order], {"ts": ts[order], "value": value[order]}, None)
@@ -128,29 +130,29 @@ class MemorySeriesStore(SeriesStore):
     def rollup(self, now: float) -> int:
         with self._lock:
             self._check_open()
-            return self._rollup(plan.to_ms(now))
+            return self._rollup(math.floor(now))
 
-    def _rollup(self, now_ms: int) -> int:
-        five, hourly = plan.rollup_targets(now_ms, self._marks)
+    def _rollup(self, now_s: int) -> int:
+        five, hourly = plan.rollup_targets(now_s, self._marks)
         raw = self._raw.arrays()
         pick = (raw["ts"] >= self._marks.five_minute) & (raw["ts"] < five)
         new5 = Partials.of_samples(raw["sid"][pick], raw["ts"][pick], raw["value"][pick],
-                                   plan.FIVE_MINUTES_MS).merged()
+                                   plan.FIVE_MINUTES).merged()
         self._add_partials(plan.FIVE_MINUTE, new5)
         cols = self._levels[plan.FIVE_MINUTE].arrays()
         pick = (cols["bucket"] >= self._marks.hourly) & (cols["bucket"] < hourly)
         new1h = Partials(*(cols[f][pick] for f in ("sid", "bucket", "mn", "mx", "sm", "cnt"))) \
-            .rebucket(plan.HOUR_MS).merged()
+            .rebucket(plan.HOUR).merged()
         self._add_partials(plan.HOURLY, new1h)
         self._marks = plan.Marks(five, hourly, self._marks.raw_horizon, self._marks.five_minute_horizon)
         return len(new5.sid) + len(new1h.sid)
 
     def apply_retention(self, now: float) -> int:
-        now_ms = plan.to_ms(now)
-        raw_h, five_h, hour_h = (now_ms - plan.to_ms(r) for r in self.retention)
+        now_s = math.floor(now)
+        raw_h, five_h, hour_h = (math.floor(now - r) for r in self.retention)
         with self._lock:
             self._check_open()
-            self._rollup(now_ms)
+            self._rollup(now_s)
             raw = self._raw.arrays()
             old = raw["ts"] < raw_h
             self._raw.keep(~old)

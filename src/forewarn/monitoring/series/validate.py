@@ -1,4 +1,9 @@
-"""Checks a sample batch and converts it to the storage columns (uint32 id, int64 ms, float64 value)."""
+"""Checks a sample batch and converts it to the storage columns (uint32 id, uint32 seconds, float64 value).
+
+Timestamps are kept as whole unix seconds: checks run at most once a second (CheckSpec.interval
+≥ 1), and against int64 milliseconds this saves about 1.2 bytes per sample on disk (measured with
+benchmarks/ingest.py: phases spread over the interval cost ~10 more bits per value in ms).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from forewarn.core.errors import ValidationFailed
 from forewarn.core.records import SampleBatch
 
 MAX_SERIES_ID = 2**32 - 1  # ids are stored as UINTEGER
-MAX_TIMESTAMP = 2.0**32  # unix seconds, year 2106; larger values are usually milliseconds by mistake
+MAX_TIMESTAMP = 2.0**32 - 1  # UINTEGER unix seconds, year 2106; larger values are usually milliseconds
 
 
 class SampleError(ValidationFailed):
@@ -16,7 +21,7 @@ class SampleError(ValidationFailed):
 
 
 def storage_columns(batch: SampleBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(series ids as uint32, timestamps as int64 milliseconds, values) or `SampleError`.
+    """(series ids as uint32, timestamps rounded to uint32 seconds, values) or `SampleError`.
 
     Non-finite values are rejected rather than skipped: a silently shorter batch would make the
     count `append` returns lie, and callers that want to drop them (the ingest service does) can.
@@ -30,10 +35,10 @@ def storage_columns(batch: SampleBatch) -> tuple[np.ndarray, np.ndarray, np.ndar
         raise SampleError(f"sample columns differ in length: {len(ids)} series ids, {len(ts)} timestamps, "
                           f"{len(values)} values; nothing was stored", where="batch")
     _reject(~np.isfinite(values), "values", "are NaN or infinite; drop them before appending", ids)
-    _reject(~np.isfinite(ts) | (ts < 0) | (ts >= MAX_TIMESTAMP), "timestamps",
+    _reject(~np.isfinite(ts) | (ts < 0) | (ts > MAX_TIMESTAMP), "timestamps",
             "are not unix seconds between 1970 and 2106 (milliseconds by mistake?)", ids)
     _reject((ids < 0) | (ids > MAX_SERIES_ID), "series ids", f"are outside 0..{MAX_SERIES_ID}", ids)
-    return ids.astype(np.uint32), np.rint(ts * 1000.0).astype(np.int64), values
+    return ids.astype(np.uint32), np.rint(ts).astype(np.uint32), values
 
 
 def _reject(bad: np.ndarray, what: str, why: str, ids: np.ndarray) -> None:

@@ -1,0 +1,236 @@
+"""Ingest benchmark: samples/s and bytes/sample of the series store against bare DuckDB and SQLite.
+
+Run: .venv/bin/python benchmarks/ingest.py [--samples 2000000] [--series 100000] [--profile mixed]
+
+Each section is a function taking the same batches and returning a `Result`, so more sections
+(the HTTP batch endpoint, say) can be added to `main()` beside these.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from forewarn.core.records import SampleBatch
+from forewarn.monitoring.series import DuckDBSeriesStore
+
+T0 = 1_700_006_400.0  # midnight UTC; the data covers the day after it
+DAY = 86_400.0
+T = TypeVar("T")
+
+
+@dataclass
+class Result:
+    name: str
+    rows: int
+    seconds: float
+    bytes_on_disk: int | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows / self.seconds
+
+    @property
+    def bytes_per_row(self) -> float | None:
+        return None if self.bytes_on_disk is None else self.bytes_on_disk / self.rows
+
+
+def make_batches(n_samples: int, n_series: int, series_per_batch: int, ts_per_batch: int, profile: str,
+                 seed: int = 1) -> list[SampleBatch]:
+    """One day of samples, as a poller would push them: a group of series × a few timestamps.
+
+    Hosts of 20 series share a collection phase, each collection jitters by ~0.2 s (ms precision).
+    Profile "gauges": values with one decimal around a per-series level. Profile "mixed": a quarter
+    each of percentages (1 decimal), latencies (3 decimals), growing counters and constant codes.
+    """
+    rng = np.random.default_rng(seed)
+    per_series = max(1, n_samples // n_series)
+    interval = DAY / per_series
+    phase = rng.uniform(0, interval, n_series // 20 + 1)[np.arange(n_series) // 20]
+    level = rng.uniform(0, 100, n_series)
+    kind = rng.integers(0, 4, n_series) if profile == "mixed" else np.zeros(n_series, dtype=np.int64)
+    batches = []
+    for g in range(0, n_series, series_per_batch):
+        group = np.arange(g, min(g + series_per_batch, n_series))
+        for k0 in range(0, per_series, ts_per_batch):
+            k = np.repeat(np.arange(k0, min(k0 + ts_per_batch, per_series)), len(group))
+            ids = np.tile(group, len(k) // len(group))
+            ts = np.round(T0 + k * interval + phase[ids] + rng.normal(0, 0.2, len(ids)), 3)
+            batches.append(SampleBatch(ids, ts, _values(kind[ids], level[ids], k, rng)))
+    return batches
+
+
+def _values(kind: np.ndarray, level: np.ndarray, k: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    gauge = np.round(level + rng.normal(0, 2, len(kind)))
+    latency = np.round(rng.gamma(2.0, 20.0, len(kind)), 3)
+    counter = np.floor(level * 1e7 + k * level * 1e4)
+    return np.select([kind == 0, kind == 1, kind == 2], [gauge, latency, counter], 200.0)
+
+
+def bench_store(batches: list[SampleBatch], directory: Path) -> Result:
+    path = directory / "store.duckdb"
+    store = DuckDBSeriesStore(path)
+    started = time.perf_counter()
+    rows = sum(store.append(b) for b in batches)
+    seconds = time.perf_counter() - started
+    store.close()  # checkpoints: the WAL is folded into the compressed file
+    return Result("DuckDBSeriesStore.append", rows, seconds, _size(path))
+
+
+def bench_bare_duckdb(batches: list[SampleBatch], directory: Path) -> Result:
+    """The floor: the batch's own arrays registered and inserted as they are, nothing else."""
+    path = directory / "bare.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE samples (series_id BIGINT, ts DOUBLE, value DOUBLE)")
+    started = time.perf_counter()
+    for b in batches:
+        con.register("batch", {"series_id": b.series_ids, "ts": b.timestamps, "value": b.values})
+        con.execute("INSERT INTO samples SELECT * FROM batch")
+        con.unregister("batch")
+    seconds = time.perf_counter() - started
+    con.execute("CHECKPOINT")
+    con.close()
+    return Result("bare DuckDB INSERT from numpy", sum(len(b) for b in batches), seconds, _size(path))
+
+
+def bench_sqlite(batches: list[SampleBatch], directory: Path) -> Result:
+    """One row per sample through executemany, one transaction per batch, WAL as the state DB uses."""
+    path = directory / "bare.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("CREATE TABLE samples (series_id INTEGER, ts REAL, value REAL)")
+    started = time.perf_counter()
+    for b in batches:
+        with con:
+            con.executemany("INSERT INTO samples VALUES (?, ?, ?)",
+                            zip(b.series_ids.tolist(), b.timestamps.tolist(), b.values.tolist(), strict=True))
+    seconds = time.perf_counter() - started
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    return Result("bare SQLite executemany", sum(len(b) for b in batches), seconds, _size(path))
+
+
+def bench_query(path: Path, n_series: int, max_points: int = 500, repeats: int = 5) -> list[Result]:
+    """One-day reads at `max_points`: all series in one read_many, and single series, raw then rolled up."""
+    store = DuckDBSeriesStore(path)
+    rng = np.random.default_rng(2)
+    ids = np.arange(n_series)
+    out = []
+    try:
+        for label in ("raw", "rolled up"):
+            if label == "rolled up":
+                started = time.perf_counter()
+                written = store.rollup(T0 + DAY + 3600)
+                out.append(Result("rollup(now) over the day", written, time.perf_counter() - started,
+                                  notes={"what": f"{written:,} rollup rows written"}))
+            many = _timed(lambda: store.read_many(ids, T0, T0 + DAY, max_points))
+            points = sum(len(r) for r in many[1].values())
+            out.append(Result(f"read_many {n_series:,} series, 1 day → {max_points} pts ({label})", points,
+                              many[0], notes={"what": f"{points:,} buckets returned"}))
+            single = [_timed(lambda s=int(s): store.read(s, T0, T0 + DAY, max_points))[0]
+                      for s in rng.choice(ids, repeats)]
+            out.append(Result(f"read 1 series, 1 day → {max_points} pts ({label}, median of {repeats})", 1,
+                              statistics.median(single)))
+            asset = [_timed(lambda g=int(g): store.read_many(np.arange(g, g + 50), T0, T0 + DAY, max_points))[0]
+                     for g in rng.choice(n_series - 50, repeats)]
+            out.append(Result(f"read_many 50 series (an asset page), 1 day → {max_points} pts ({label}, "
+                              f"median of {repeats})", 50, statistics.median(asset)))
+        seconds, _ = _timed(lambda: store.latest(ids))
+        out.append(Result(f"latest() of {n_series:,} series", n_series, seconds))
+    finally:
+        store.close()
+    return out
+
+
+def _timed(fn: Callable[[], T]) -> tuple[float, T]:
+    started = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - started, value
+
+
+def _fresh(directory: Path, name: str, i: int) -> Path:
+    path = directory / f"{name}-{i}"
+    path.mkdir()
+    return path
+
+
+def _median(results: list[Result]) -> Result:
+    return sorted(results, key=lambda r: r.seconds)[len(results) // 2]
+
+
+def _size(path: Path) -> int:
+    wal = [path.with_name(path.name + suffix) for suffix in (".wal", "-wal")]
+    return path.stat().st_size + sum(p.stat().st_size for p in wal if p.exists())
+
+
+def report(console: Console, ingest: list[Result], queries: list[Result], args: argparse.Namespace) -> None:
+    store, bare = ingest[0], ingest[1]
+    sqlite = ingest[2] if len(ingest) > 2 else None
+    table = Table(title=f"ingest: {store.rows:,} samples, {args.series:,} series, profile {args.profile}, "
+                        f"batches of {args.batch_series:,} series × {args.batch_ts} timestamps, "
+                        f"{args.cores} core(s)")
+    for col in ("what", "samples/s", "bytes/sample on disk", "vs bare DuckDB (speed)", "vs SQLite (speed)"):
+        table.add_column(col, justify="left" if col == "what" else "right")
+    for r in ingest:
+        table.add_row(r.name, f"{r.rows_per_s:,.0f}", f"{r.bytes_per_row:.2f}",
+                      f"{r.rows_per_s / bare.rows_per_s:.2f}×",
+                      "—" if sqlite is None else f"{r.rows_per_s / sqlite.rows_per_s:.1f}×")
+    console.print(table)
+    queries_table = Table(title="queries on the store file")
+    queries_table.add_column("what")
+    queries_table.add_column("seconds", justify="right")
+    queries_table.add_column("notes")
+    for r in queries:
+        queries_table.add_row(r.name, f"{r.seconds:.4f}", r.notes.get("what", ""))
+    console.print(queries_table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=2_000_000)
+    parser.add_argument("--series", type=int, default=100_000)
+    parser.add_argument("--batch-series", type=int, default=10_000, help="series per appended batch")
+    parser.add_argument("--batch-ts", type=int, default=5, help="timestamps per series per batch")
+    parser.add_argument("--profile", choices=("mixed", "gauges"), default="mixed")
+    parser.add_argument("--cores", type=int, default=1, help="pin the process to this many CPUs (Linux)")
+    parser.add_argument("--repeat", type=int, default=3, help="ingest runs each (alternating); medians shown")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: args.cores])
+    console = Console(width=max(Console().width, 130))
+    batches = make_batches(args.samples, args.series, args.batch_series, args.batch_ts, args.profile)
+    with tempfile.TemporaryDirectory(prefix="forewarn-bench-") as tmp:
+        directory = Path(tmp)
+        runs: dict[str, list[Result]] = {"store": [], "bare": []}
+        for i in range(args.repeat):  # alternate so a noisy neighbour hurts both sides alike
+            with console.status(f"run {i + 1}/{args.repeat}: appending through DuckDBSeriesStore"):
+                runs["store"].append(bench_store(batches, _fresh(directory, "store", i)))
+            with console.status(f"run {i + 1}/{args.repeat}: appending to bare DuckDB"):
+                runs["bare"].append(bench_bare_duckdb(batches, _fresh(directory, "bare", i)))
+        store, bare = (_median(runs[k]) for k in ("store", "bare"))
+        ingest = [store, bare]
+        if not args.skip_sqlite:
+            with console.status("appending to SQLite one row per sample"):
+                ingest.append(bench_sqlite(batches, directory))
+        with console.status("querying"):
+            queries = bench_query(directory / "store-0" / "store.duckdb", args.series)
+        report(console, ingest, queries, args)
+
+
+if __name__ == "__main__":
+    main()
