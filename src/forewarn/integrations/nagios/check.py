@@ -26,7 +26,7 @@ class NagiosCheck(CheckPlugin):
         cfg = config_as(config, NagiosConfig)
         argv = expand_macros(cfg.command, ctx)
         if argv is None:
-            return CheckOutcome(CheckStatus.UNKNOWN, "command uses $HOSTADDRESS$ but the asset has no address")
+            return CheckOutcome(CheckStatus.UNKNOWN, "command uses $HOSTADDRESS$ but the asset has no usable address")
         argv[0] = resolve_program(argv[0], cfg.plugin_dirs)
         plugin = os.path.basename(argv[0])
         env = {**cfg.env, **(cfg.secret_env or {})}
@@ -38,12 +38,13 @@ class NagiosCheck(CheckPlugin):
 
 
 def expand_macros(command: Sequence[str], ctx: CheckContext) -> list[str] | None:
-    """The argv with `$HOSTADDRESS$` and `$TIMEOUT$` replaced; None when the address is needed but unknown."""
+    """The argv with `$HOSTADDRESS$` and `$TIMEOUT$` replaced; None when the address is needed but unusable."""
     timeout = str(max(1, math.floor(ctx.timeout)))
     argv = []
     for arg in command:
         if "$HOSTADDRESS$" in arg:
-            if not ctx.asset_address:
+            # an address like "-oProxyCommand=…" would become an option of the plugin
+            if not ctx.asset_address or ctx.asset_address.startswith("-"):
                 return None
             arg = arg.replace("$HOSTADDRESS$", ctx.asset_address)
         argv.append(arg.replace("$TIMEOUT$", timeout))

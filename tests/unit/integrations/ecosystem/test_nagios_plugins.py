@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from forewarn.integrations.nagios import NagiosCheck, NagiosConfig
-from forewarn.integrations.nagios.process import ProcessRun
+from forewarn.integrations.nagios.process import ProcessRun, run_process
 from forewarn.plugins.v1 import CheckContext, CheckOutcome, CheckStatus
 from forewarn.testing.loopback import LoopbackHttpServer, LoopbackTcpServer
 
@@ -19,6 +20,19 @@ Locate = Callable[[str], str]
 async def run(command: list[str], ctx: CheckContext, **params: object) -> CheckOutcome:
     check = NagiosCheck()
     return await check.run(check.parse_config({"command": command, **params}), ctx)
+
+
+async def ended(pid: int, within: float = 5.0) -> bool:
+    """True once `pid` is gone or a zombie (this container's init may never reap it)."""
+    stat = Path(f"/proc/{pid}/stat")
+    for _ in range(int(within / 0.02)):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                return True
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        await asyncio.sleep(0.02)
+    return False
 
 
 def values(outcome: CheckOutcome) -> dict[str, float]:
@@ -48,9 +62,25 @@ async def test_bare_plugin_names_and_host_macro(nagios_plugin: Locate, make_ctx,
     assert outcome.status == CheckStatus.OK, outcome.summary
 
 
-async def test_host_macro_without_an_address(make_ctx) -> None:
-    outcome = await run(["check_tcp", "-H", "$HOSTADDRESS$"], make_ctx())
-    assert outcome.status == CheckStatus.UNKNOWN and "no address" in outcome.summary
+@pytest.mark.parametrize("address", [None, "", "-oProxyCommand=touch /tmp/pwned"])
+async def test_host_macro_without_a_usable_address(make_ctx, address: str | None) -> None:
+    outcome = await run(["check_tcp", "-H", "$HOSTADDRESS$"], make_ctx(asset_address=address))
+    assert outcome.status == CheckStatus.UNKNOWN
+    assert outcome.summary == "command uses $HOSTADDRESS$ but the asset has no usable address"
+
+
+async def test_cancelling_the_check_kills_the_plugin(tmp_path: Path) -> None:
+    pidfile = tmp_path / "child.pid"
+    task = asyncio.ensure_future(run_process(
+        ["/bin/sh", "-c", f"sleep 30 & echo $! > {pidfile}; wait"], {}, 30.0, 4096))
+    for _ in range(200):  # wait (bounded) for the child to exist
+        if pidfile.exists() and pidfile.read_text().strip():
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await ended(int(pidfile.read_text()))
 
 
 async def test_check_http_ok_with_perfdata(nagios_plugin: Locate, make_ctx,
@@ -105,10 +135,7 @@ async def test_timeout_kills_the_whole_process_group(make_ctx, tmp_path: Path) -
     outcome = await run(["/bin/sh", "-c", script], make_ctx(timeout=0.5))
     assert outcome.status == CheckStatus.UNKNOWN
     assert outcome.summary == "sh: plugin timed out after 0.5 s"
-    child = int(pidfile.read_text())
-    # killed and reaped by init, or at least a zombie, never still sleeping
-    state = Path(f"/proc/{child}/stat")
-    assert not state.exists() or state.read_text().split()[2] in ("Z", "X")
+    assert await ended(int(pidfile.read_text()))
 
 
 async def test_env_reaches_the_plugin_but_forewarns_does_not(make_ctx, monkeypatch) -> None:
