@@ -110,7 +110,8 @@ def _summary(run: ProcessRun, plugin: str, output: PluginOutput) -> str:
     if code is not None and code < 0:
         text = f"{plugin} was killed by {_signal_name(-code)}" + (f": {output.text}" if output.text else "")
     elif code is not None and code > 3:
-        text = f"{plugin} exited with code {code}, not a plugin status (0-3): {text}"
+        said = f": {output.text}" if output.text else " and no output"
+        text = f"{plugin} exited with code {code}, not a plugin status (0-3){said}"
     return _shorten(text) + "".join(_notes(run, output))
 
 

@@ -148,6 +148,11 @@ def test_timeout_wording() -> None:
     assert outcome.summary == "check_slow: plugin timed out after 2 s"
 
 
+def test_odd_exit_code_without_output() -> None:
+    outcome = evaluate(ProcessRun(127, b"", b"sh: 1: check_x: not found\n"), "check_x", 5.0)
+    assert outcome.summary == "check_x exited with code 127, not a plugin status (0-3) and no output"
+
+
 def test_no_output_uses_stderr() -> None:
     outcome = evaluate(ProcessRun(2, b"", b"check_x: permission denied\nmore\n"), "check_x", 5.0)
     assert outcome.status == CheckStatus.CRITICAL
