@@ -91,20 +91,25 @@ def bench_store(batches: list[SampleBatch], directory: Path) -> Result:
     return Result("DuckDBSeriesStore.append", rows, seconds, _size(path))
 
 
-def bench_bare_duckdb(batches: list[SampleBatch], directory: Path) -> Result:
-    """The floor: the batch's own arrays registered and inserted as they are, nothing else."""
+def bench_bare_duckdb(batches: list[SampleBatch], directory: Path, compact: bool = False) -> Result:
+    """The floor: the batch's arrays registered and inserted with nothing else — as they are, or
+    (compact) cast to the store's column types, which isolates the store's own overhead."""
     path = directory / "bare.duckdb"
     con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE samples (series_id BIGINT, ts DOUBLE, value DOUBLE)")
+    types = "UINTEGER, ts UINTEGER" if compact else "BIGINT, ts DOUBLE"
+    con.execute(f"CREATE TABLE samples (series_id {types}, value DOUBLE)")
     started = time.perf_counter()
     for b in batches:
-        con.register("batch", {"series_id": b.series_ids, "ts": b.timestamps, "value": b.values})
+        ids, ts = (b.series_ids.astype(np.uint32), np.rint(b.timestamps).astype(np.uint32)) if compact \
+            else (b.series_ids, b.timestamps)
+        con.register("batch", {"series_id": ids, "ts": ts, "value": b.values})
         con.execute("INSERT INTO samples SELECT * FROM batch")
         con.unregister("batch")
     seconds = time.perf_counter() - started
     con.execute("CHECKPOINT")
     con.close()
-    return Result("bare DuckDB INSERT from numpy", sum(len(b) for b in batches), seconds, _size(path))
+    name = "bare DuckDB, store's column types" if compact else "bare DuckDB INSERT from numpy"
+    return Result(name, sum(len(b) for b in batches), seconds, _size(path))
 
 
 def bench_sqlite(batches: list[SampleBatch], directory: Path) -> Result:
@@ -179,7 +184,7 @@ def _size(path: Path) -> int:
 
 def report(console: Console, ingest: list[Result], queries: list[Result], args: argparse.Namespace) -> None:
     store, bare = ingest[0], ingest[1]
-    sqlite = ingest[2] if len(ingest) > 2 else None
+    sqlite = next((r for r in ingest if "SQLite" in r.name), None)
     table = Table(title=f"ingest: {store.rows:,} samples, {args.series:,} series, profile {args.profile}, "
                         f"batches of {args.batch_series:,} series × {args.batch_ts} timestamps, "
                         f"{args.cores} core(s)")
@@ -216,14 +221,16 @@ def main() -> None:
     batches = make_batches(args.samples, args.series, args.batch_series, args.batch_ts, args.profile)
     with tempfile.TemporaryDirectory(prefix="forewarn-bench-") as tmp:
         directory = Path(tmp)
-        runs: dict[str, list[Result]] = {"store": [], "bare": []}
+        runs: dict[str, list[Result]] = {"store": [], "bare": [], "compact": []}
         for i in range(args.repeat):  # alternate so a noisy neighbour hurts both sides alike
             with console.status(f"run {i + 1}/{args.repeat}: appending through DuckDBSeriesStore"):
                 runs["store"].append(bench_store(batches, _fresh(directory, "store", i)))
             with console.status(f"run {i + 1}/{args.repeat}: appending to bare DuckDB"):
                 runs["bare"].append(bench_bare_duckdb(batches, _fresh(directory, "bare", i)))
-        store, bare = (_median(runs[k]) for k in ("store", "bare"))
-        ingest = [store, bare]
+            with console.status(f"run {i + 1}/{args.repeat}: appending to bare DuckDB, compact types"):
+                runs["compact"].append(bench_bare_duckdb(batches, _fresh(directory, "compact", i), compact=True))
+        store, bare, compact = (_median(runs[k]) for k in ("store", "bare", "compact"))
+        ingest = [store, bare, compact]
         if not args.skip_sqlite:
             with console.status("appending to SQLite one row per sample"):
                 ingest.append(bench_sqlite(batches, directory))
