@@ -20,7 +20,6 @@ still fits the template that id resolves to.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from forewarn.analysis.logs.evidence import SlotEvidence, SlotKey
 from forewarn.analysis.logs.tokens import WordMasker, split_words
@@ -37,18 +36,22 @@ class MinerConfig:
     cache_size: int = 200_000  # entries in each of the line, masked-form and word caches
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LogMatch:
-    """Where one message landed. `variables` is computed on first access, from the message itself."""
+    """Where one message landed. `variables` is worked out on first access, from the message itself."""
 
     template_id: int
     template: str
     message: str
     _tokens: tuple[str, ...] = field(repr=False, compare=False)
+    _variables: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
+    @property
     def variables(self) -> tuple[str, ...]:
-        return variables(self._tokens, split_words(self.message))
+        """The message's variable parts, in template order (the template as it was when matched)."""
+        if self._variables is None:
+            self._variables = variables(self._tokens, split_words(self.message))
+        return self._variables
 
 
 @dataclass(frozen=True)

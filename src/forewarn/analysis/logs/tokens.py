@@ -23,6 +23,7 @@ _DATE_ONLY = re.compile(_DATE)
 
 # Words without digits, slashes or dots are never masked: the common case skips everything below.
 _WORTH_A_LOOK = re.compile(r"[\d/.]")
+_NUMBER = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|\d+(?:[.:]\d+)*)([:.,;!?]*)")
 _HARD = re.compile(r"([()\[\]{}<>,;\"'|=]|\.{2,})")
 _NAME_PREFIX = re.compile(r"([A-Za-z][A-Za-z_-]*):(?=.)")
 _HEX_ONLY = re.compile(r"[0-9A-Fa-f]+")
@@ -49,6 +50,9 @@ def mask_word(word: str) -> str:
     """The word with every variable piece replaced by `<*>`; constant words come back unchanged."""
     if not _WORTH_A_LOOK.search(word):
         return word
+    number = _NUMBER.fullmatch(word)  # the commonest variable, settled without cutting the word up
+    if number:
+        return SHAPE + number.group(1)
     if " " in word and _DATE_ONLY.fullmatch(word):
         return SHAPE
     parts = _HARD.split(word)  # pieces at even indices, separators at odd ones
