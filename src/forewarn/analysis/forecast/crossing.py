@@ -31,7 +31,8 @@ def project(model: Fit, horizon_days: float, level: float) -> Projection:
     segment = np.full(t.size, model.basis.n_segments - 1)
     x = design(t, segment, model.basis)
     mean = x @ model.coef
-    sd = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", x, model.cov, x), 0.0))
+    param_var = np.maximum(np.einsum("ij,jk,ik->i", x, model.cov, x), 0.0)
+    sd = np.sqrt(param_var + (model.rate_wander * t) ** 2)
     z = float(norm.ppf(0.5 + level / 2.0))
     return Projection(t=t, mean=mean, lo=mean - z * sd, hi=mean + z * sd)
 

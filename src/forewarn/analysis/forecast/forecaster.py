@@ -94,7 +94,7 @@ def _since_last_step(
     data since the step only that data is used; with too little, the older stretches stay in the
     fit, each with its own level, so they still inform the slope and the daily cycle.
     """
-    steps = detect_steps(v, config.step_sigma)
+    steps = detect_steps(ts, v, config.step_sigma)
     if steps.size == 0:
         return ts, v, np.zeros(ts.size, dtype=np.int64), ""
     last = int(steps[-1])
@@ -114,13 +114,14 @@ def _fit_model(
     cadence_days = float(np.median(np.diff(bt))) / DAY if bt.size > 1 else 1.0
     base = Basis(
         n_segments=int(bseg.max()) + 1,
-        # A cycle needs two full periods to tell apart from trend, and samples finer than it.
-        daily=span_days >= 2.0 and cadence_days <= 1.0 / 6.0,
+        # A cycle needs about two periods to tell apart from trend, and samples finer than it.
+        daily=span_days >= 1.5 and cadence_days <= 1.0 / 6.0,
         weekly=span_days >= 14.0 and cadence_days <= 1.0,
         day_phase=(now / DAY) % 7.0,
     )
-    basis = choose_curve(t, bv, bw, bseg, base, direction, config.select_margin)
-    return fit(t, bv, bw, bseg, basis)
+    decay = np.exp2(t * DAY / config.half_life_s)
+    basis = choose_curve(t, bv, bw * decay, bseg, base, direction, config.select_margin, config.min_bend)
+    return fit(t, bv, bw, decay, bseg, basis)
 
 
 def _rate(model: Fit) -> tuple[float, float]:

@@ -38,6 +38,7 @@ class Fit:
     cov: np.ndarray
     sigma: float
     n: int
+    rate_wander: float  # how far the local rate strays from the model's, per day (units/day)
 
 
 def design(t: np.ndarray, segment: np.ndarray, basis: Basis) -> np.ndarray:
@@ -67,18 +68,51 @@ def rate_gradient(basis: Basis, n_coef: int) -> np.ndarray:
     return g
 
 
-def fit(t: np.ndarray, v: np.ndarray, w: np.ndarray, segment: np.ndarray, basis: Basis) -> Fit:
-    """Weighted least squares; `w` is samples per bin, so the noise sigma is per sample."""
+def fit(
+    t: np.ndarray, v: np.ndarray, count: np.ndarray, decay: np.ndarray, segment: np.ndarray, basis: Basis
+) -> Fit:
+    """Discounted weighted least squares with a sandwich covariance.
+
+    `count` is samples per bin (bin means are that much less noisy); `decay` down-weights old
+    bins so the slope tracks the current rate. Because decay weights are not inverse variances,
+    the covariance is the sandwich A·B·A rather than σ²·A.
+    """
     x = design(t, segment, basis)
+    w = count * decay
     sw = np.sqrt(w)
     coef, *_ = np.linalg.lstsq(x * sw[:, None], v * sw, rcond=None)
-    resid = (v - x @ coef) * sw
+    resid = v - x @ coef
     dof = max(1, v.size - x.shape[1])
-    sigma2 = float(resid @ resid) / dof
-    xtx_inv = np.linalg.pinv((x * w[:, None]).T @ x)
-    inflation = _autocorrelation_inflation(resid)
-    cov = sigma2 * inflation * xtx_inv
-    return Fit(basis=basis, coef=coef, cov=cov, sigma=float(np.sqrt(sigma2)), n=int(v.size))
+    sigma2 = float(count @ resid**2) / dof
+    a = np.linalg.pinv((x * w[:, None]).T @ x)
+    b = (x * (count * decay**2)[:, None]).T @ x
+    inflation = _autocorrelation_inflation(resid * np.sqrt(count))
+    cov = sigma2 * inflation * (a @ b @ a)
+    wander = rate_wander(t, resid, count, sigma2)
+    return Fit(basis, coef, cov, float(np.sqrt(sigma2)), int(v.size), wander)
+
+
+def rate_wander(t: np.ndarray, resid: np.ndarray, count: np.ndarray, sigma2: float) -> float:
+    """RMS slope of the residuals within whole days, beyond what sample noise explains.
+
+    The coefficient covariance says how well the average rate is known, not how much the rate
+    itself moves; real fill rates drift, and a crossing days ahead inherits that drift.
+    """
+    day = np.floor(t - t[-1]).astype(np.int64)  # whole days counted back from the newest bin
+    slopes, noise = [], []
+    for d in np.unique(day):
+        sel = day == d
+        tt = t[sel]
+        if tt.size < 6 or np.ptp(tt) < 0.5:
+            continue
+        dt = tt - np.average(tt, weights=count[sel])
+        sxx = float(count[sel] @ dt**2)
+        slopes.append(float(count[sel] * dt @ resid[sel]) / sxx)
+        noise.append(sigma2 / sxx)
+    if len(slopes) < 2:
+        return 0.0
+    excess = float(np.mean(np.square(slopes)) - np.mean(noise))
+    return float(np.sqrt(max(excess, 0.0)))
 
 
 def _autocorrelation_inflation(resid: np.ndarray) -> float:
@@ -101,13 +135,16 @@ def choose_curve(
     base: Basis,
     direction: Direction,
     margin: float,
+    min_bend: float,
 ) -> Basis:
     """Straight line, accelerating parabola or a recent bend (hinge), by BIC.
 
     Every candidate's extra column is scored at once against the straight fit (Frisch–Waugh:
     residualise the column and the data on the base columns), so a grid of hinge knots costs
-    one matrix product. A parabola is only kept when it bends towards the limit; one bending
-    away would predict a turnaround that nothing in the data promises.
+    one matrix product. A curve must change the rate by at least `min_bend` of the straight
+    slope: gauges' rates wander a little all the time and mostly wander back, so only a large
+    bend is worth extrapolating. A parabola must also bend towards the limit; one bending away
+    would predict a turnaround that nothing in the data promises.
     """
     span = float(t[-1] - t[0])
     if span < 1.0 or v.size < 24:
@@ -115,17 +152,22 @@ def choose_curve(
     knots = np.linspace(t[0] + 0.15 * span, t[-1] - max(0.15 * span, 0.25), 24)
     extra = np.column_stack([t * t] + [np.maximum(0.0, t - k) for k in knots])
     sw = np.sqrt(w)
-    q, _ = np.linalg.qr(design(t, segment, base) * sw[:, None])
+    xb = design(t, segment, base) * sw[:, None]
+    q, _ = np.linalg.qr(xb)
+    slope = float(np.linalg.lstsq(xb, v * sw, rcond=None)[0][base.slope_col])
     ry = v * sw - q @ (q.T @ (v * sw))
     rc = extra * sw[:, None] - q @ (q.T @ (extra * sw[:, None]))
-    sse0 = float(ry @ ry)
+    sse0 = max(float(ry @ ry), 1e-300)
     cc = np.maximum(np.einsum("ij,ij->j", rc, rc), 1e-300)
-    cy = rc.T @ ry
-    sse = np.maximum(sse0 - cy**2 / cc, 1e-300)
-    n = v.size
-    bic = n * np.log(sse / max(sse0, 1e-300)) + np.log(n) * np.r_[1.0, np.full(knots.size, 2.0)]
-    toward = 1.0 if direction == "above" else -1.0
-    if cy[0] / cc[0] * toward <= 0.0:
+    bend = (rc.T @ ry) / cc
+    sse = np.maximum(sse0 - bend**2 * cc, 1e-300)
+    # Correlated residuals (slow wander, imperfect cycles) carry fewer independent points than
+    # bins; counting every bin would let any wiggle buy a bend.
+    n = v.size / _autocorrelation_inflation(ry)
+    bic = n * np.log(sse / sse0) + np.log(n) * np.r_[1.0, np.full(knots.size, 2.0)]
+    rate_change = np.abs(bend * np.r_[2.0 * span, np.ones(knots.size)])
+    bic[rate_change < min_bend * abs(slope)] = np.inf
+    if bend[0] * (1.0 if direction == "above" else -1.0) <= 0.0:
         bic[0] = np.inf
     best = int(np.argmin(bic))
     if not bic[best] < -margin:

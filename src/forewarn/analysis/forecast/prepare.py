@@ -37,7 +37,7 @@ def rolling_median(values: np.ndarray, width: int) -> np.ndarray:
 
 
 def crossed_since(
-    ts: np.ndarray, values: np.ndarray, limit: float, direction: Direction, width: int = 5
+    ts: np.ndarray, values: np.ndarray, limit: float, direction: Direction, width: int = 15
 ) -> float | None:
     """When the series went past the limit and stayed there up to now, else None.
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from forewarn.analysis.forecast.types import DAY
+
 _MAD_TO_SIGMA = 1.4826
 
 
@@ -15,28 +17,50 @@ def noise_sigma(values: np.ndarray) -> float:
     return float(_MAD_TO_SIGMA * np.median(np.abs(d - np.median(d))) / np.sqrt(2.0))
 
 
-def detect_steps(values: np.ndarray, threshold_sigma: float, width: int = 5) -> np.ndarray:
+def daily_component(ts: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The fitted daily cycle (two harmonics, fitted beside a straight trend), or zeros.
+
+    A daily swing seen across an outage looks like a jump; removing the cycle first keeps
+    the step finder from cutting the series at every gap.
+    """
+    if ts.size < 24 or ts[-1] - ts[0] < 1.5 * DAY:
+        return np.zeros_like(values)
+    angle = 2.0 * np.pi * ts / DAY
+    cycle = np.column_stack([np.sin(angle), np.cos(angle), np.sin(2 * angle), np.cos(2 * angle)])
+    x = np.column_stack([np.ones_like(ts), (ts - ts[0]) / DAY, cycle])
+    coef, *_ = np.linalg.lstsq(x, values, rcond=None)
+    return cycle @ coef[2:]
+
+
+def detect_steps(ts: np.ndarray, values: np.ndarray, threshold_sigma: float, width: int = 5) -> np.ndarray:
     """Indices i where the level jumps between sample i-1 and sample i.
 
     A step is a persistent shift: the median of the `width` samples after a boundary differs
     from the median of the `width` before it by more than `threshold_sigma` noise sigmas,
-    after removing the typical (trend-driven) shift. A one- or two-sample spike moves neither
-    median, so it is not a step; a step younger than `width` samples is not confirmed yet.
+    after removing the daily cycle and the typical (trend-driven) shift. A one- or two-sample
+    spike moves neither median, so it is not a step; a step younger than `width` samples is not
+    confirmed yet. Boundaries across an outage must also clear half the daily swing, which
+    the two-harmonic cycle only approximates.
     """
     n = values.size
     if n < 2 * width + 1:
         return np.empty(0, dtype=np.int64)
-    medians = np.median(np.lib.stride_tricks.sliding_window_view(values, width), axis=1)
+    cycle = daily_component(ts, values)
+    level = values - cycle
+    medians = np.median(np.lib.stride_tricks.sliding_window_view(level, width), axis=1)
     # Boundary i (i = width .. n-width) compares the window ending at i-1 with the one starting at i.
     shift = medians[width:] - medians[: n - 2 * width + 1]
     excess = np.abs(shift - np.median(shift))
-    floor = max(noise_sigma(values), 1e-9 * max(1.0, float(np.max(np.abs(values)))))
-    hot = excess > threshold_sigma * floor
+    floor = max(noise_sigma(level), 1e-9 * max(1.0, float(np.max(np.abs(values)))))
+    dt = np.diff(ts)
+    gap = dt[width - 1 : n - width] > 4.0 * np.median(dt)
+    threshold = threshold_sigma * floor + gap * 0.5 * float(np.ptp(cycle))
+    hot = excess > threshold
     if not hot.any():
         return np.empty(0, dtype=np.int64)
     idx = np.flatnonzero(hot) + width
     runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
-    return np.array([_best_split(values, run, width) for run in runs], dtype=np.int64)
+    return np.array([_best_split(level, run, width) for run in runs], dtype=np.int64)
 
 
 def _best_split(values: np.ndarray, run: np.ndarray, width: int) -> int:

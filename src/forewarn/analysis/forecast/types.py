@@ -60,12 +60,14 @@ class ForecastConfig:
 
     horizon_s: float = 30 * DAY  # look no further ahead than this
     lookback_s: float = 28 * DAY  # never fit on older data than this
+    half_life_s: float = 3 * DAY  # older data weighs less, so the slope follows the current rate
     level: float = 0.8  # coverage of the crossing interval
     min_points: int = 8
     min_span_s: float = 2 * HOUR
-    min_post_step_s: float = 1.5 * DAY  # shorter than this after a step: keep older data, shift its level
+    min_post_step_s: float = 2.5 * DAY  # shorter than this after a step: keep older data, shift its level
     max_bins: int = 720  # long inputs are averaged into at most this many time bins before fitting
     step_sigma: float = 8.0  # a level shift must exceed this many noise sigmas to count as a step
     trend_t_min: float = 2.0  # a slope weaker than this t-statistic is read as "no trend"
     select_margin: float = 6.0  # a curved model must beat the straight one by this much BIC
+    min_bend: float = 0.6  # ... and change the rate by at least this fraction of the straight slope
     projection_points: int = 24
