@@ -36,7 +36,7 @@ OPER_STATUS = {1: "up", 2: "down", 3: "testing", 4: "unknown", 5: "dormant", 6: 
 DOWN = frozenset({2, 6, 7})
 ADMIN_UP = 1
 
-# counter name → (ifTable 32-bit column, ifXTable 64-bit column or None), metric name, unit
+# counter name → ifTable 32-bit column, ifXTable 64-bit column or None, metric name, unit
 COUNTER_COLUMNS: dict[str, tuple[int, int | None, str, str]] = {
     "in_octets": (oids.IF_IN_OCTETS, oids.IFX_HC_IN_OCTETS, "if_in_bytes_per_second", "B/s"),
     "out_octets": (oids.IF_OUT_OCTETS, oids.IFX_HC_OUT_OCTETS, "if_out_bytes_per_second", "B/s"),
@@ -45,6 +45,11 @@ COUNTER_COLUMNS: dict[str, tuple[int, int | None, str, str]] = {
     "in_discards": (oids.IF_IN_DISCARDS, None, "if_in_discards_per_second", "1/s"),
     "out_discards": (oids.IF_OUT_DISCARDS, None, "if_out_discards_per_second", "1/s"),
 }
+COLUMN_NAMES = {
+    oids.IF_IN_OCTETS: "ifInOctets", oids.IF_OUT_OCTETS: "ifOutOctets", oids.IF_IN_ERRORS: "ifInErrors",
+    oids.IF_OUT_ERRORS: "ifOutErrors", oids.IF_IN_DISCARDS: "ifInDiscards", oids.IF_OUT_DISCARDS: "ifOutDiscards",
+}
+HC_COLUMN_NAMES = {oids.IFX_HC_IN_OCTETS: "ifHCInOctets", oids.IFX_HC_OUT_OCTETS: "ifHCOutOctets"}
 _IF_COLUMNS = (oids.IF_DESCR, oids.IF_SPEED, oids.IF_ADMIN_STATUS, oids.IF_OPER_STATUS,
                *(c[0] for c in COUNTER_COLUMNS.values()))
 _IFX_COLUMNS = (oids.IFX_NAME, oids.IFX_HIGH_SPEED, oids.IFX_HC_IN_OCTETS, oids.IFX_HC_OUT_OCTETS)
@@ -98,8 +103,8 @@ def _interface(row: Oid, if_table: Mapping[int, Mapping[Oid, Varbind]],
     speed = read_int(cell(if_table, oids.IF_SPEED), f"ifSpeed.{index}", problems)
     counters: dict[str, CounterReading] = {}
     for counter, (low, high, _, _) in COUNTER_COLUMNS.items():
-        reading = _counter(cell(ifx_table, high), 64, f"{counter}.{index}", problems) if high else None
-        reading = reading or _counter(cell(if_table, low), 32, f"{counter}.{index}", problems)
+        reading = _counter(cell(ifx_table, high), 64, f"{HC_COLUMN_NAMES[high]}.{index}", problems) if high else None
+        reading = reading or _counter(cell(if_table, low), 32, f"{COLUMN_NAMES[low]}.{index}", problems)
         if reading is not None:
             counters[counter] = reading
     return Interface(

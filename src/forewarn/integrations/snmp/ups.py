@@ -124,9 +124,9 @@ def ups_report(ups: UpsBattery | None, limits: UpsLimits) -> SectionReport:
         return report
     report.problems(ups.mib, list(ups.problems))
     _ups_metrics(report, ups)
-    parts = [_source_phrase(report, ups, limits)]
-    parts += _battery_phrases(report, ups, limits)
-    report.note("UPS " + ", ".join(p for p in parts if p))
+    parts = [_source_phrase(report, ups, limits), *_battery_phrases(report, ups, limits)]
+    if any(parts):
+        report.note("UPS " + ", ".join(p for p in parts if p))
     return report
 
 
