@@ -2,9 +2,9 @@
 
 from forewarn.alerting import models as alerting_models  # noqa: F401
 from forewarn.auth import models as auth_models  # noqa: F401
+from forewarn.db.base import Base
 from forewarn.incidents import models as incident_models  # noqa: F401
 from forewarn.inventory import models as inventory_models  # noqa: F401
 from forewarn.monitoring import models as monitoring_models  # noqa: F401
-from forewarn.db.base import Base
 
 metadata = Base.metadata

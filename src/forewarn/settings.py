@@ -22,7 +22,6 @@ class Settings(BaseSettings):
     agent_enabled: bool = True
     scheduler_concurrency: int = 64
     scheduler_jitter: float = 0.1
-    retention_days: int = 400
     max_request_bytes: int = 8 * 1024 * 1024
     login_attempts_per_minute: int = 10
     require_services: bool = False

@@ -9,6 +9,7 @@ from forewarn.core.enums import CheckStatus
 FLAP_WINDOW = 21  # results looked at, as Nagios does
 FLAP_START = 0.5  # share of state changes in the window that starts flapping
 FLAP_STOP = 0.25  # and the lower share that ends it (a gap, so it does not flap about flapping)
+FLAP_MIN_RESULTS = 10  # too few results say nothing about flapping: two changes in three is noise
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,10 @@ def step(state: AlertState, status: CheckStatus, confirm_count: int) -> Step:
     """Feed one result. A new status is believed after `confirm_count` consecutive results."""
     recent = (*state.recent, int(status))[-FLAP_WINDOW:]
     ratio = flap_ratio(recent)
-    flapping = ratio >= FLAP_START if not state.flapping else ratio > FLAP_STOP
+    if state.flapping:
+        flapping = ratio > FLAP_STOP
+    else:
+        flapping = len(recent) >= FLAP_MIN_RESULTS and ratio >= FLAP_START
     if status == state.confirmed:
         pending, count = status, 0
     elif status == state.pending:

@@ -36,8 +36,9 @@ def evaluate_result(session: Session, result: CheckResult) -> list[Signal]:
     signals: list[Signal] = []
     if out.flap_started:
         # While flapping, one firing signal stands for the whole episode instead of a stream.
-        signals.append(_signal(result, CheckStatus.worst(*map(CheckStatus, out.state.recent)), flapping=True,
-                               summary=f"flapping: {result.summary}"))
+        seen = sorted({CheckStatus(s) for s in out.state.recent}, key=lambda s: s.rank)
+        signals.append(_signal(result, seen[-1], flapping=True,
+                               summary=f"flapping between {' and '.join(s.name for s in seen)}: {result.summary}"))
     elif out.state.flapping:
         pass
     elif out.flap_stopped or out.changed_from is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -13,6 +13,7 @@ from rich.console import Console
 from forewarn.core.errors import ForewarnError
 from forewarn.settings import Settings
 
+F = TypeVar("F", bound=Callable[..., Any])
 console = Console()
 err_console = Console(stderr=True)
 
@@ -27,7 +28,7 @@ def load_settings(data_dir: Path | None, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
-def user_errors[F: Callable[..., Any]](fn: F) -> F:
+def user_errors(fn: F) -> F:
     """Domain errors end the command with their sentence on stderr and exit code 2, no traceback."""
 
     @functools.wraps(fn)

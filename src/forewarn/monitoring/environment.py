@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from forewarn.auth import Principal
 from forewarn.core.errors import ValidationFailed
-from forewarn.inventory import ApplyReport, apply_inventory, export_inventory, parse_environment, validation_error
+from forewarn.inventory import (
+    ApplyReport,
+    apply_inventory,
+    export_inventory,
+    parse_environment,
+    validation_error,
+)
 from forewarn.inventory.yaml_source import SourceMap
 from forewarn.monitoring.checks import spec_values
 from forewarn.monitoring.models import CheckRow

@@ -53,8 +53,8 @@ class SeriesRow(Base):
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
     asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    # Canonical "k=v,k=v" (sorted) so the same labels always make the same series.
-    labels_key: Mapped[str] = mapped_column(String(500), default="")
+    # Canonical sorted JSON of the labels, so the same labels always make the same series.
+    labels_key: Mapped[str] = mapped_column(String(2000), default="")
     unit: Mapped[str] = mapped_column(String(20), default="")
     check_id: Mapped[str | None] = mapped_column(ForeignKey("checks.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[float] = mapped_column(Float, default=utcnow_ts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable, Mapping
 
@@ -17,12 +18,17 @@ SeriesKey = tuple[str, str, str]  # asset_id, name, labels_key
 
 
 def labels_key(labels: Mapping[str, str]) -> str:
-    """Canonical text for a label set: sorted, so {"b":1,"a":2} and {"a":2,"b":1} are one series."""
-    return ",".join(f"{k}={labels[k]}" for k in sorted(labels))
+    """Canonical text for a label set: sorted JSON, so {"b":1,"a":2} and {"a":2,"b":1} are one series.
+
+    JSON, not "k=v,k=v": label values (Prometheus' especially) contain commas and equals signs.
+    """
+    if not labels:
+        return ""
+    return json.dumps({str(k): str(labels[k]) for k in sorted(labels)}, separators=(",", ":"), ensure_ascii=False)
 
 
 def parse_labels_key(key: str) -> dict[str, str]:
-    return dict(part.split("=", 1) for part in key.split(",") if part)
+    return json.loads(key) if key else {}
 
 
 class SeriesRegistry:

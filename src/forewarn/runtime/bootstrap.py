@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from forewarn.auth import INTERNAL_TENANT_SLUG, Principal, Role, UserIn, count_users, create_user, ensure_tenant
+from forewarn.auth import (
+    INTERNAL_TENANT_SLUG,
+    Principal,
+    Role,
+    UserIn,
+    count_users,
+    create_user,
+    ensure_tenant,
+)
 from forewarn.auth.passwords import generate_password
 from forewarn.core.errors import NotFoundError
 from forewarn.db import Database, migrate

@@ -25,6 +25,7 @@ from forewarn.settings import Settings
 
 log = logging.getLogger(__name__)
 CHECK_RELOAD_SECONDS = 15.0
+MAINTENANCE_SECONDS = 300.0  # rollups every 5 minutes keep long-range charts cheap
 
 
 class Platform:
@@ -63,6 +64,7 @@ class Platform:
         if checks:
             await self.scheduler.reload()
             self._tasks.append(asyncio.create_task(self._reload_loop(), name="check-reload"))
+        self._tasks.append(asyncio.create_task(self._maintenance_loop(), name="series-maintenance"))
         if agent and self.settings.agent_enabled:
             self._tasks.append(asyncio.create_task(self._agent_loop(), name="host-agent"))
 
@@ -77,6 +79,16 @@ class Platform:
                 await self.scheduler.reload()
             except Exception:
                 log.exception("reloading checks failed")
+
+    async def _maintenance_loop(self) -> None:
+        while True:
+            await asyncio.sleep(MAINTENANCE_SECONDS)
+            try:
+                now = self.clock.now()
+                await asyncio.to_thread(self.store.rollup, now)
+                await asyncio.to_thread(self.store.apply_retention, now)
+            except Exception:  # retried next round; samples stay stored meanwhile
+                log.exception("series rollup/retention failed")
 
     def checks_changed(self) -> None:
         """Thread-safe: ask the scheduler to pick up changed checks now."""

@@ -25,7 +25,8 @@ def get_session(platform: Annotated[Platform, Depends(get_platform)]) -> Iterato
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so a 2xx means the change is stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def _bearer(authorization: str | None) -> str | None:

@@ -7,12 +7,16 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-
-
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from forewarn.core.errors import ConflictError, ForewarnError, NotFoundError, PermissionDenied, ValidationFailed
+from forewarn.core.errors import (
+    ConflictError,
+    ForewarnError,
+    NotFoundError,
+    PermissionDenied,
+    ValidationFailed,
+)
 
 log = logging.getLogger(__name__)
 HtmlRenderer = Callable[[Request, int, str], Response]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 12:17:11.672108
+Create Date: 2026-11-28 12:53:08.405404
 """
 
 from alembic import op
@@ -195,7 +195,7 @@ def upgrade() -> None:
     sa.Column('tenant_id', sa.String(length=20), nullable=False),
     sa.Column('asset_id', sa.String(length=20), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('labels_key', sa.String(length=500), nullable=False),
+    sa.Column('labels_key', sa.String(length=2000), nullable=False),
     sa.Column('unit', sa.String(length=20), nullable=False),
     sa.Column('check_id', sa.String(length=20), nullable=True),
     sa.Column('created_at', sa.Float(), nullable=False),

@@ -2,8 +2,16 @@
 
 from fastapi import APIRouter, Response
 
-from forewarn.inventory import AssetIn, AssetOut, AssetPatch, create_asset, delete_asset, get_asset, list_assets
-from forewarn.inventory import update_asset
+from forewarn.inventory import (
+    AssetIn,
+    AssetOut,
+    AssetPatch,
+    create_asset,
+    delete_asset,
+    get_asset,
+    list_assets,
+    update_asset,
+)
 from forewarn.web.api.v1.common import Limit, Offset, Page, page
 from forewarn.web.deps import SessionDep, Who
 

@@ -2,8 +2,18 @@
 
 from fastapi import APIRouter, Response
 
-from forewarn.monitoring import CheckIn, CheckOut, CheckPatch, CheckResultOut, check_history, create_check
-from forewarn.monitoring import delete_check, get_check, list_checks, update_check
+from forewarn.monitoring import (
+    CheckIn,
+    CheckOut,
+    CheckPatch,
+    CheckResultOut,
+    check_history,
+    create_check,
+    delete_check,
+    get_check,
+    list_checks,
+    update_check,
+)
 from forewarn.web.api.v1.common import Limit, Offset, Page, page
 from forewarn.web.deps import PlatformDep, SessionDep, Who
 

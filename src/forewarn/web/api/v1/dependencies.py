@@ -2,7 +2,13 @@
 
 from fastapi import APIRouter, Response
 
-from forewarn.inventory import DependencyIn, DependencyOut, create_dependency, delete_dependency, list_dependencies
+from forewarn.inventory import (
+    DependencyIn,
+    DependencyOut,
+    create_dependency,
+    delete_dependency,
+    list_dependencies,
+)
 from forewarn.web.api.v1.common import Limit, Offset, Page, page
 from forewarn.web.deps import SessionDep, Who
 

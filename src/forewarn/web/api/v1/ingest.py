@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from forewarn.auth import Principal
-
 from forewarn.core.errors import ValidationFailed
 from forewarn.inventory import asset_row
 from forewarn.monitoring import labels_key
@@ -42,8 +41,11 @@ def _ingest(body: bytes, who: Principal, session: Session, platform: Platform) -
     series = _series_list(doc.get("series"))
     index, ts, values = _columns(doc.get("samples"), len(series))
     ids = np.empty(len(series), dtype=np.int64)
+    assets = {ref: asset_row(session, who, ref) for ref in _by_asset(series)}
+    # The registry writes in its own transaction: end ours first so SQLite's one writer is free.
+    session.commit()
     for asset_ref, members in _by_asset(series).items():
-        asset = asset_row(session, who, asset_ref)
+        asset = assets[asset_ref]
         resolved = platform.registry.resolve(asset.tenant_id, asset.id,
                                              [(s["name"], labels_key(s["labels"]), s["unit"]) for _, s in members])
         ids[[i for i, _ in members]] = resolved

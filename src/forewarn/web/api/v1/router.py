@@ -2,7 +2,18 @@
 
 from fastapi import APIRouter
 
-from forewarn.web.api.v1 import assets, checks, dependencies, health, incidents, ingest, me, series, sites, tenants
+from forewarn.web.api.v1 import (
+    assets,
+    checks,
+    dependencies,
+    health,
+    incidents,
+    ingest,
+    me,
+    series,
+    sites,
+    tenants,
+)
 
 api_router = APIRouter(prefix="/api/v1")
 for module in (health, me, tenants, sites, assets, dependencies, checks, series, incidents, ingest):

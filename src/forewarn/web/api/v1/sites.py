@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter, Response
 
-from forewarn.inventory import SiteIn, SiteOut, SitePatch, create_site, delete_site, get_site, list_sites, update_site
+from forewarn.inventory import (
+    SiteIn,
+    SiteOut,
+    SitePatch,
+    create_site,
+    delete_site,
+    get_site,
+    list_sites,
+    update_site,
+)
 from forewarn.web.api.v1.common import Limit, Offset, Page, page
 from forewarn.web.deps import SessionDep, Who
 

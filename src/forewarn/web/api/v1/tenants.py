@@ -2,8 +2,16 @@
 
 from fastapi import APIRouter, Response
 
-from forewarn.auth import TenantIn, TenantOut, TenantPatch, create_tenant, delete_tenant, get_tenant
-from forewarn.auth import list_tenants, update_tenant
+from forewarn.auth import (
+    TenantIn,
+    TenantOut,
+    TenantPatch,
+    create_tenant,
+    delete_tenant,
+    get_tenant,
+    list_tenants,
+    update_tenant,
+)
 from forewarn.web.api.v1.common import Limit, Offset, Page, page
 from forewarn.web.deps import SessionDep, Who
 
