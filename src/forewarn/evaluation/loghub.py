@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import re
+import time
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from forewarn.analysis.logs import LogTemplateMiner, MinerConfig
 from forewarn.core.errors import ValidationFailed
 
 STRUCTURED_SUFFIX = "_2k.log_structured_corrected.csv"
@@ -106,7 +108,8 @@ def load_system(path: Path) -> LoghubSystem:
     """Read one structured CSV; malformed or non-UTF-8 files raise ValidationFailed naming the path."""
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.reader(handle, strict=True))
+            reader = csv.reader(handle, strict=True)
+            rows = [(reader.line_num, row) for row in reader]
     except UnicodeDecodeError as exc:
         raise ValidationFailed(f"is not UTF-8 text (byte {exc.start}); re-export it as UTF-8",
                                where=str(path)) from None
@@ -117,10 +120,10 @@ def load_system(path: Path) -> LoghubSystem:
     return _parse_rows(path, rows)
 
 
-def _parse_rows(path: Path, rows: list[list[str]]) -> LoghubSystem:
+def _parse_rows(path: Path, rows: list[tuple[int, list[str]]]) -> LoghubSystem:
     if not rows:
         raise ValidationFailed("is empty; expected a header with LineId,Content,EventTemplate", where=str(path))
-    header = rows[0]
+    header = rows[0][1]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ValidationFailed(f"lacks column(s) {', '.join(missing)} in its header", where=str(path))
@@ -128,7 +131,7 @@ def _parse_rows(path: Path, rows: list[list[str]]) -> LoghubSystem:
     ids: list[int] = []
     contents: list[str] = []
     templates: list[str] = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in rows[1:]:
         if len(row) != len(header):
             raise ValidationFailed(f"has {len(row)} fields where the header has {len(header)}",
                                    where=f"{path}:{number}")
@@ -141,3 +144,47 @@ def _parse_rows(path: Path, rows: list[list[str]]) -> LoghubSystem:
         templates.append(row[at["EventTemplate"]])
     name = path.name.removesuffix(STRUCTURED_SUFFIX)
     return LoghubSystem(name, tuple(ids), tuple(contents), tuple(templates))
+
+
+@dataclass(frozen=True)
+class MinedSystem:
+    """Our miner's output on one system: final group and template per line, and the mining time."""
+
+    system: LoghubSystem
+    groups: tuple[int, ...]
+    templates: tuple[str, ...]
+    seconds: float
+
+    @property
+    def score(self) -> SystemScore:
+        return score_system(self.system.name, self.groups, self.templates, self.system.templates)
+
+
+def mine_system(system: LoghubSystem, config: MinerConfig | None = None) -> MinedSystem:
+    """Stream the system's messages through a fresh miner; each line takes its template's final form.
+
+    Only the mining loop is timed, in CPU seconds of this process (the machine may be shared). Lines placed early may sit under an id that later merged into an
+    older one, so groups are resolved after the stream ends, as Drain's benchmarks do.
+    """
+    miner = LogTemplateMiner(config)
+    add = miner.add
+    started = time.process_time()
+    ids = [add(message).template_id for message in system.contents]
+    seconds = time.process_time() - started
+    groups = tuple(miner.resolve(i) for i in ids)
+    return MinedSystem(system, groups, tuple(miner.template(g) for g in groups), seconds)
+
+
+def write_structured(root: Path, mined: MinedSystem) -> Path:
+    """Write `<root>/<S>/<S>_2k.log_structured.csv` with columns LineId,EventTemplate."""
+    name = mined.system.name
+    path = root / name / f"{name}_2k.log_structured.csv"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["LineId", "EventTemplate"])
+            writer.writerows(zip(mined.system.line_ids, mined.templates, strict=True))
+    except OSError as exc:
+        raise ValidationFailed(f"cannot be written ({exc.strerror})", where=str(path)) from None
+    return path

@@ -2,5 +2,16 @@
 
 from forewarn.analysis.logs.miner import LogMatch, LogTemplateMiner, MinerConfig, TemplateInfo
 from forewarn.analysis.logs.tokens import mask_word, split_words
+from forewarn.analysis.logs.watcher import PatternEvent, PatternWatcher, WatcherConfig
 
-__all__ = ["LogMatch", "LogTemplateMiner", "MinerConfig", "TemplateInfo", "mask_word", "split_words"]
+__all__ = [
+    "LogMatch",
+    "LogTemplateMiner",
+    "MinerConfig",
+    "PatternEvent",
+    "PatternWatcher",
+    "TemplateInfo",
+    "WatcherConfig",
+    "mask_word",
+    "split_words",
+]

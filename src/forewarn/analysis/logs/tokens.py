@@ -37,6 +37,7 @@ _PARTS = re.compile(r"[.-]")
 _HOST = re.compile(r"(?:[A-Za-z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|info|biz|io|local|lan|internal"
                    r"|localdomain|(?:co|com|net|org|edu|gov|ac)\.[a-z]{2})", re.IGNORECASE)
 _TRAILING = ":.,;!?"
+_DIGIT = re.compile(r"\d")
 
 
 def split_words(message: str) -> list[str]:
@@ -55,6 +56,8 @@ def mask_word(word: str) -> str:
         return SHAPE + number.group(1)
     if " " in word and _DATE_ONLY.fullmatch(word):
         return SHAPE
+    if not _HARD.search(word) and ":" not in word:
+        return _mask_piece(word)  # one piece, no `name:` prefix: the common shape, skip the cutting
     parts = _HARD.split(word)  # pieces at even indices, separators at odd ones
     out: list[str] = []
     for i in range(0, len(parts), 2):
@@ -86,7 +89,7 @@ def _mask_piece(piece: str) -> str:
     tail = piece[len(core):]
     if core[0] == "/" and len(core) > 1:
         return SHAPE + tail  # an absolute path
-    if not any(c.isdigit() for c in core):
+    if not _DIGIT.search(core):
         return SHAPE + tail if _HOST.fullmatch(core) else piece
     named = _NAME_PORT.fullmatch(core)
     if named:  # `sweep.c:123`: the name stays, the number goes; a host:port with digits goes whole
@@ -101,7 +104,7 @@ def _mask_piece(piece: str) -> str:
 
 def _is_constant_part(part: str) -> bool:
     """Digit-free parts and small identifiers (`ssh2`, `jk2_init`, `C1`) are names, not values."""
-    if not any(c.isdigit() for c in part):
+    if not _DIGIT.search(part):
         return True
     return bool(_IDENT.fullmatch(part) and not _LONG_DIGITS.search(part)
                 and (_LOWER_PAIR.search(part) or _LETTER_DIGIT.fullmatch(part)))
