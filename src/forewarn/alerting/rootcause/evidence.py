@@ -58,7 +58,11 @@ class SeriesScores:
 
 
 def _baseline(block: np.ndarray, rel_floor: float, abs_floor: float) -> tuple[np.ndarray, np.ndarray]:
-    """Median and robust scale per row; MAD falls back to mean absolute deviation when it is 0."""
+    """Median and robust scale per row; MAD falls back to mean absolute deviation when it is 0.
+
+    On an incident-only block the fallback is deliberately conservative: a series that jumps around
+    throughout a short window earns a wide scale (measured better on PetShop than a pure MAD scale).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows are expected: no samples
         med = np.nanmedian(block, axis=1)

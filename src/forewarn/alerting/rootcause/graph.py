@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
@@ -17,15 +17,24 @@ def dependency_graph(dependencies: Edges, nodes: Iterable[str] = ()) -> nx.DiGra
     return graph
 
 
-def impacted_by(graph: nx.DiGraph, root: str, anomalous: set[str]) -> set[str]:
-    """`root` and every anomalous node that depends on it through a chain of anomalous nodes."""
+def impacted_by(graph: nx.DiGraph, root: str, anomalous: set[str],
+                onsets: Mapping[str, float | None] | None = None) -> set[str]:
+    """`root` and every anomalous node depending on it through anomalous nodes that went bad no earlier."""
+    onsets = onsets or {}
     seen, queue = {root}, deque([root])
     while queue:
-        for dependent in graph.predecessors(queue.popleft()):
-            if dependent in anomalous and dependent not in seen:
+        cause = queue.popleft()
+        for dependent in graph.predecessors(cause):
+            if dependent in anomalous and dependent not in seen and _not_before(onsets, dependent, cause):
                 seen.add(dependent)
                 queue.append(dependent)
     return seen
+
+
+def _not_before(onsets: Mapping[str, float | None], effect: str, cause: str) -> bool:
+    """An effect cannot start before its cause; unknown onsets give the benefit of the doubt."""
+    effect_at, cause_at = onsets.get(effect), onsets.get(cause)
+    return effect_at is None or cause_at is None or effect_at >= cause_at
 
 
 def impact_path(graph: nx.DiGraph, root: str, towards: str | None, anomalous: set[str]) -> tuple[str, ...]:

@@ -26,7 +26,8 @@ class RankConfig:
     onset_weight: float = 0.5  # onsets are only as precise as the sampling step: a tie-breaker, not a verdict
     impact_weight: float = 1.0
     onset_tau: float = 900.0  # seconds of lateness (a few sampling steps) that cost 63% of the onset credit
-    dependency_exponent: float = 1.0  # doubt grows linearly with how anomalous the dependency is relative to it
+    amplification: float = 4.0  # a victim's deviation can be this many times its cause's and still be its victim
+    clear_strength: float = 6.0  # a dependency this anomalous is unambiguous; doubt fades out below half of it
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class _Context:
     earliest: float | None  # onset that earns full credit: the symptom's, else the earliest anomaly's
     component_size: Mapping[str, int]  # node → number of anomalous nodes in its weak component
     reach: set[str] | None  # nodes the target depends on (and the target); None = no target filter
+    onsets: Mapping[str, float | None]
     target: str | None
     config: RankConfig
 
@@ -91,12 +93,12 @@ def _context(evidence: Mapping[str, NodeEvidence] | Iterable[NodeEvidence], depe
     if target is not None and target in graph and graph.number_of_edges():
         reach = nx.descendants(graph, target) | {target}
     return _Context(graph, by_node, anomalous, max(strengths, default=0.0), min(onsets, default=None),
-                    component_size, reach, target, config)
+                    component_size, reach, {n: e.onset for n, e in by_node.items()}, target, config)
 
 
 def _candidate(ctx: _Context, node: str) -> Candidate:
     ev = ctx.evidence[node]
-    impacted = impacted_by(ctx.graph, node, ctx.anomalous) if ev.anomalous else {node}
+    impacted = impacted_by(ctx.graph, node, ctx.anomalous, ctx.onsets) if ev.anomalous else {node}
     parts = Components(
         own_anomaly=_own(ctx, ev), healthy_dependencies=_healthy(ctx, node),
         onset=_onset(ctx, ev), impact_explained=_impact(ctx, node, impacted), earliest_onset=ev.onset)
@@ -135,9 +137,17 @@ def _healthy(ctx: _Context, node: str) -> float:
             continue  # a neighbour's traffic shift is driven by its callers: it explains nothing here
         if own.onset is not None and ev.onset is not None and ev.onset > own.onset:
             continue
-        ratio = 1.0 if own.strength <= 0.0 else min(1.0, ev.strength / own.strength)
-        doubt = max(doubt, ratio ** ctx.config.dependency_exponent)
+        ratio = 1.0 if own.strength <= 0.0 else ev.strength / own.strength
+        doubt = max(doubt, min(1.0, ctx.config.amplification * ratio) * _clarity(ctx.config, ev.strength))
     return 1.0 - doubt
+
+
+def _clarity(config: RankConfig, strength: float) -> float:
+    """0 for a deviation barely past the anomaly threshold (noise often is), 1 once it is clear."""
+    half = config.clear_strength / 2
+    if half <= 0.0:
+        return 1.0
+    return min(1.0, max(0.0, (strength - half) / half))
 
 
 def _is_traffic(ev: NodeEvidence) -> bool:
