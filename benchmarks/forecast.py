@@ -279,8 +279,18 @@ def print_table(results: dict[str, dict[str, Scores]], instances: int) -> None:
         title=f"Time-to-limit backtest: {instances} series per pattern, warn horizon "
         f"{WARN_HORIZON / DAY:.0f} d; errors in hours, leads in days (medians)"
     )
-    for col in ("pattern", "method", "evals", "MAE-crossing h", "err ratio", "lead first d",
-                "lead held d", "lead ratio", "premature %", "80% cover %"):
+    for col in (
+        "pattern",
+        "method",
+        "evals",
+        "MAE-crossing h",
+        "err ratio",
+        "lead first d",
+        "lead held d",
+        "lead ratio",
+        "premature %",
+        "80% cover %",
+    ):
         table.add_column(col, justify="right" if col not in ("pattern", "method") else "left")
     rows = [(p, results[p]) for p in PATTERNS] + [("overall", {m: _pool(results, m) for m in METHODS})]
     for pattern, per_method in rows:
@@ -291,9 +301,13 @@ def print_table(results: dict[str, dict[str, Scores]], instances: int) -> None:
             ref_err = float(np.median(ours_s.errors)) / HOUR
             ref_lead = float(np.median(ours_s.lead_first)) / DAY
             table.add_row(
-                pattern, method, str(len(s.errors)), f"{err:.1f}",
+                pattern,
+                method,
+                str(len(s.errors)),
+                f"{err:.1f}",
                 "—" if method == "forewarn" else f"{ref_err / err:.2f}" if err > 0 else "n/a",
-                f"{lead:.2f}", f"{float(np.median(s.lead_held)) / DAY:.2f}",
+                f"{lead:.2f}",
+                f"{float(np.median(s.lead_held)) / DAY:.2f}",
                 "—" if method == "forewarn" else f"{ref_lead / lead:.2f}" if lead > 0 else "n/a",
                 f"{100 * np.mean(s.premature):.1f}" if s.premature else "—",
                 f"{100 * np.mean(s.covered):.0f}" if s.covered else "—",

@@ -14,7 +14,11 @@ NOW = 1_700_000_000.0 + 10 * DAY
 
 
 def sample(
-    signal: Callable[[np.ndarray], np.ndarray], days: float, seed: int = 0, noise: float = 0.4, step: float = 300.0
+    signal: Callable[[np.ndarray], np.ndarray],
+    days: float,
+    seed: int = 0,
+    noise: float = 0.4,
+    step: float = 300.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`days` of jittered samples ending at NOW, with white noise."""
     rng = np.random.default_rng(seed)

@@ -13,7 +13,11 @@ T0 = 1_700_000_000.0
 
 
 def make_forecast(
-    now: float, ahead_days: float | None, lo: float | None = None, hi: float | None = None, method: str = "linear"
+    now: float,
+    ahead_days: float | None,
+    lo: float | None = None,
+    hi: float | None = None,
+    method: str = "linear",
 ) -> Forecast:
     def at(days: float | None) -> float | None:
         return None if days is None else now + days * DAY
@@ -62,7 +66,10 @@ def test_vanishing_prediction_withdraws_and_keys_are_independent() -> None:
 
 def test_confirm_needs_consecutive_forecasts() -> None:
     watcher = ForecastWatcher(horizon_s=3 * DAY, confirm=2)
-    assert feed(watcher, "k", [2.0, 5.0, 2.0, 2.5, 2.0, 9.0, 2.0, 9.0, 9.0]) == [(3, "raise"), (8, "withdraw")]
+    assert feed(watcher, "k", [2.0, 5.0, 2.0, 2.5, 2.0, 9.0, 2.0, 9.0, 9.0]) == [
+        (3, "raise"),
+        (8, "withdraw"),
+    ]
 
 
 def test_event_carries_key_forecast_text_and_time() -> None:
@@ -113,7 +120,9 @@ def test_text_in_days_hours_and_edge_cases() -> None:
     open_ended = make_forecast(T0, 20.0, lo=12.0)
     open_ended = Forecast(**{**{f: getattr(open_ended, f) for f in Forecast.__slots__}, "upper_ts": None})
     assert forecast_text(open_ended, "seats") == "seats reaches its limit in ~20.0 days (12.0–>30)"
-    assert forecast_text(make_forecast(T0, None), "/srv") == "/srv: no crossing of 95 predicted within 30 days"
+    assert (
+        forecast_text(make_forecast(T0, None), "/srv") == "/srv: no crossing of 95 predicted within 30 days"
+    )
     crossed = make_forecast(T0, -0.25, method="already-crossed")
     assert forecast_text(crossed, "/srv", verb="full") == "/srv full: already past 95 since 6.0 hours ago"
     na = make_forecast(T0, None, method="not-applicable")

@@ -53,7 +53,9 @@ def forecast_crossing(
     method = _method_name(model.basis, tag)
     since = crossed_since(ts, v, limit, direction)
     if since is not None:
-        return _build(limit, direction, now, config, (since, since, since), rate, "already-crossed", window, proj)
+        return _build(
+            limit, direction, now, config, (since, since, since), rate, "already-crossed", window, proj
+        )
     toward = rate if direction == "above" else -rate
     if toward < config.trend_t_min * rate_sd:
         return _build(limit, direction, now, config, (None, None, None), rate, "no-trend", window, proj)
@@ -105,7 +107,12 @@ def _since_last_step(
 
 
 def _fit_model(
-    ts: np.ndarray, v: np.ndarray, segment: np.ndarray, now: float, direction: Direction, config: ForecastConfig
+    ts: np.ndarray,
+    v: np.ndarray,
+    segment: np.ndarray,
+    now: float,
+    direction: Direction,
+    config: ForecastConfig,
 ) -> Fit:
     """Bin, choose the seasonal terms the span supports, pick the trend curve and fit it."""
     bt, bv, bw, bseg = bin_series(ts, v, segment, config.max_bins)
@@ -180,7 +187,12 @@ def _projection_points(
 
 
 def _empty(
-    limit: float, direction: Direction, now: float, config: ForecastConfig, method: str, window: tuple[float, float]
+    limit: float,
+    direction: Direction,
+    now: float,
+    config: ForecastConfig,
+    method: str,
+    window: tuple[float, float],
 ) -> Forecast:
     return Forecast(
         crossing_ts=None,

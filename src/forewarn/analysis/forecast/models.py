@@ -151,20 +151,7 @@ def choose_curve(
         return base
     knots = np.linspace(t[0] + 0.15 * span, t[-1] - max(0.15 * span, 0.25), 24)
     extra = np.column_stack([t * t] + [np.maximum(0.0, t - k) for k in knots])
-    sw = np.sqrt(w)
-    xb = design(t, segment, base) * sw[:, None]
-    q, _ = np.linalg.qr(xb)
-    slope = float(np.linalg.lstsq(xb, v * sw, rcond=None)[0][base.slope_col])
-    ry = v * sw - q @ (q.T @ (v * sw))
-    rc = extra * sw[:, None] - q @ (q.T @ (extra * sw[:, None]))
-    sse0 = max(float(ry @ ry), 1e-300)
-    cc = np.maximum(np.einsum("ij,ij->j", rc, rc), 1e-300)
-    bend = (rc.T @ ry) / cc
-    sse = np.maximum(sse0 - bend**2 * cc, 1e-300)
-    # Correlated residuals (slow wander, imperfect cycles) carry fewer independent points than
-    # bins; counting every bin would let any wiggle buy a bend.
-    n = v.size / _autocorrelation_inflation(ry)
-    bic = n * np.log(sse / sse0) + np.log(n) * np.r_[1.0, np.full(knots.size, 2.0)]
+    slope, bend, bic = _score_extra_columns(design(t, segment, base), extra, v, w, base.slope_col)
     rate_change = np.abs(bend * np.r_[2.0 * span, np.ones(knots.size)])
     bic[rate_change < min_bend * abs(slope)] = np.inf
     if bend[0] * (1.0 if direction == "above" else -1.0) <= 0.0:
@@ -175,6 +162,31 @@ def choose_curve(
     if best == 0:
         return _replace(base, curve="quadratic")
     return _replace(base, curve="hinge", knot=float(knots[best - 1]))
+
+
+def _score_extra_columns(
+    x: np.ndarray, extra: np.ndarray, v: np.ndarray, w: np.ndarray, slope_col: int
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Base slope, each extra column's coefficient, and each one's BIC change over the base.
+
+    The first extra column costs one parameter; the rest are hinge knots, which cost two
+    because the knot itself was searched for.
+    """
+    sw = np.sqrt(w)
+    xb = x * sw[:, None]
+    q, _ = np.linalg.qr(xb)
+    slope = float(np.linalg.lstsq(xb, v * sw, rcond=None)[0][slope_col])
+    ry = v * sw - q @ (q.T @ (v * sw))
+    rc = extra * sw[:, None] - q @ (q.T @ (extra * sw[:, None]))
+    sse0 = max(float(ry @ ry), 1e-300)
+    cc = np.maximum(np.einsum("ij,ij->j", rc, rc), 1e-300)
+    bend = (rc.T @ ry) / cc
+    sse = np.maximum(sse0 - bend**2 * cc, 1e-300)
+    # Correlated residuals (slow wander, imperfect cycles) carry fewer independent points than
+    # bins; counting every bin would let any wiggle buy a bend.
+    n = v.size / _autocorrelation_inflation(ry)
+    penalty = np.r_[1.0, np.full(extra.shape[1] - 1, 2.0)]
+    return slope, bend, n * np.log(sse / sse0) + np.log(n) * penalty
 
 
 def _replace(basis: Basis, *, curve: Curve, knot: float = 0.0) -> Basis:
