@@ -41,8 +41,9 @@ def snmprec_varbinds(lines: Iterable[str]) -> list[Varbind]:
         raw = bytes.fromhex(value) if hexed else value.encode()
         if kind in (Tag.OCTETS, Tag.OPAQUE):
             plain: int | bytes | Oid | None = raw
-        elif kind is Tag.IPADDRESS:
-            plain = raw if hexed else bytes(int(part) for part in value.split("."))
+        elif kind is Tag.IPADDRESS:  # hex, dotted quad, or the four bytes as characters ('J}M}')
+            dotted = not hexed and value.count(".") == 3
+            plain = bytes(int(part) for part in value.split(".")) if dotted else raw
         elif kind is Tag.OID:
             plain = parse_oid(value)
         elif kind is Tag.NULL:

@@ -299,3 +299,12 @@ def test_recorded_windows_xp_interfaces_have_no_ifxtable(recordings: Path) -> No
                      "Bluetooth Device (Personal Area Network)"]
     assert all(r.bits == 32 for i in table.interfaces for r in i.counters.values())
     assert [i.name for i in table.interfaces if i.down_while_enabled] == ["Bluetooth Device (Personal Area Network)"]
+
+
+def test_recorded_linux_host_uses_its_64_bit_counters(recordings: Path) -> None:
+    table = parse_interfaces(recorded(recordings, "linux-full-walk"))
+    eth0 = next(i for i in table.interfaces if i.name == "eth0")
+
+    # ifInOctets.2 is 2692239107 (wrapped long ago); ifHCInOctets.2 has the true total.
+    assert eth0.counters["in_octets"] == CounterReading(24_167_091_249, 64)
+    assert eth0.counters["out_errors"] == CounterReading(0, 32)
