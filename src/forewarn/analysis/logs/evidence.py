@@ -4,7 +4,8 @@ Every template registers each of its constant positions under a *slot key*: its 
 position, and hashes of everything before and after it (shape and learned wildcards counted
 alike). Templates that differ only at that position share the slot. A slot is variable once it
 has held `min_distinct` different words (user names, host names), or two words of which one is a
-bare wildcard and all carry one (`blk_-<*>` beside `<*>`). The first position of a message is
+bare wildcard and all carry one (`blk_-<*>` beside `<*>`), or the same punctuation once empty and
+once around a wildcard (`()` beside `(<*>)`). The first position of a message is
 usually the event's verb (`boot (command <*>)` vs `wait (command <*>)`), so there only the second
 rule counts, and one-word messages never generalise.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from forewarn.analysis.logs.wildcards import WILD, has_wildcard, is_loose, key_form
+from forewarn.analysis.logs.wildcards import WILD, has_wildcard, is_loose, key_form, skeleton
 
 SlotKey = tuple[int, int, int, int]
 
@@ -73,4 +74,8 @@ class SlotEvidence:
             return False
         if position > 0 and len(values) >= self._min_distinct:
             return True
-        return all(has_wildcard(v) for v in values) and any(is_loose(v) for v in values)
+        if all(has_wildcard(v) for v in values):
+            return any(is_loose(v) for v in values)
+        # `()` beside `(<*>)`: the same punctuation, once empty and once holding a value.
+        skeletons = {skeleton(v) for v in values}
+        return len(skeletons) == 1 and not any(c.isalnum() for c in skeletons.pop())

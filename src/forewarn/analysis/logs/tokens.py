@@ -23,20 +23,20 @@ _DATE_ONLY = re.compile(_DATE)
 
 # Words without digits, slashes or dots are never masked: the common case skips everything below.
 _WORTH_A_LOOK = re.compile(r"[\d/.]")
-_NUMBER = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|\d+(?:[.:]\d+)*)([:.,;!?]*)")
+_NUMBER = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|\d+(?:[.:]\d+)*)([:.,;!?%]*)")
 _HARD = re.compile(r"([()\[\]{}<>,;\"'|=]|\.{2,})")
 _NAME_PREFIX = re.compile(r"([A-Za-z][A-Za-z_-]*):(?=.)")
 _HEX_ONLY = re.compile(r"[0-9A-Fa-f]+")
 _NAME_PORT = re.compile(r"([^\d]+):\d+")
 _NAME_NUMBER = re.compile(r"([A-Za-z]*#|[A-Za-z]+[-.])\d+(?:\.\d+)*")
-_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_$]*")
 _LONG_DIGITS = re.compile(r"\d{3}")
 _LOWER_PAIR = re.compile(r"[a-z]{2}")
 _LETTER_DIGIT = re.compile(r"[A-Z][0-9]")
 _PARTS = re.compile(r"[.-]")
 _HOST = re.compile(r"(?:[A-Za-z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|info|biz|io|local|lan|internal"
                    r"|localdomain|(?:co|com|net|org|edu|gov|ac)\.[a-z]{2})", re.IGNORECASE)
-_TRAILING = ":.,;!?"
+_TRAILING = ":.,;!?%"
 _DIGIT = re.compile(r"\d")
 
 
@@ -89,8 +89,10 @@ def _mask_piece(piece: str) -> str:
     tail = piece[len(core):]
     if core[0] == "/" and len(core) > 1:
         return SHAPE + tail  # an absolute path
+    if "." in core and _HOST.fullmatch(core):
+        return SHAPE + tail
     if not _DIGIT.search(core):
-        return SHAPE + tail if _HOST.fullmatch(core) else piece
+        return piece
     named = _NAME_PORT.fullmatch(core)
     if named:  # `sweep.c:123`: the name stays, the number goes; a host:port with digits goes whole
         return named.group(1) + ":" + SHAPE + tail

@@ -28,6 +28,11 @@ def has_wildcard(token: str) -> bool:
     return WILD in token or SHAPE in token
 
 
+def skeleton(token: str) -> str:
+    """The token without its wildcards."""
+    return _ANY_WILDCARD.sub("", token)
+
+
 def is_loose(token: str) -> bool:
     """True for a token that is nothing but wildcards and punctuation: `<*>`, `(<*>)`, `<*>:<*>`."""
     rest = _ANY_WILDCARD.sub("", token)
