@@ -73,6 +73,9 @@ class SnmpCheck(CheckPlugin):
                 CheckStatus.CRITICAL,
                 f"{target} did not finish answering within {fmt_seconds(ctx.timeout)} (reading {stage})",
             )
+        walks = [w for w in (collected.interfaces, collected.storage, collected.processors) if w is not None]
+        ctx.log.debug("snmp poll target=%s sections=%s bulk_requests=%d", target, ",".join(cfg.sections),
+                      sum(w.requests for w in walks))
         return self._evaluate(collected, cfg, _agent_key(cfg, target), ctx.clock.now())
 
     def _evaluate(self, collected: Collected, cfg: SnmpConfig, target: str, now: float) -> CheckOutcome:

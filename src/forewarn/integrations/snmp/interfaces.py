@@ -32,7 +32,7 @@ from forewarn.integrations.snmp.varbinds import (
 )
 from forewarn.plugins.v1 import CheckStatus
 
-OPER_STATUS = {1: "up", 2: "down", 3: "testing", 4: "unknown", 5: "dormant", 6: "notPresent", 7: "lowerLayerDown"}
+# ifOperStatus down(2), notPresent(6), lowerLayerDown(7); testing, unknown and dormant are not faults.
 DOWN = frozenset({2, 6, 7})
 ADMIN_UP = 1
 

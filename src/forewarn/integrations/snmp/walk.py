@@ -48,6 +48,10 @@ async def walk_columns(
             if vb.tag is Tag.END_OF_MIB_VIEW or not is_under(vb.oid, column):
                 finished.add(column)
                 continue
+            if rows[column] >= max_rows:  # one row more than allowed exists: the table is cut
+                truncated = True
+                finished.add(column)
+                continue
             if vb.oid <= position[column]:
                 raise SnmpError(
                     "malformed", f"OIDs not increasing: {dotted(vb.oid)} after {dotted(position[column])}"
@@ -55,17 +59,6 @@ async def walk_columns(
             position[column] = vb.oid
             found.append(vb)
             rows[column] += 1
-            if rows[column] >= max_rows:
-                truncated = truncated or not _last_row(reply, i, len(active), column)
-                finished.add(column)
         active = [c for c in active if c not in finished]
     return Walk(found, truncated, requests)
 
-
-def _last_row(reply: list[Varbind], i: int, width: int, column: Oid) -> bool:
-    """Whether the reply already shows that the row at `i` was the column's last one."""
-    following = i + width
-    if following >= len(reply):
-        return False
-    nxt = reply[following]
-    return nxt.tag is Tag.END_OF_MIB_VIEW or not is_under(nxt.oid, column)

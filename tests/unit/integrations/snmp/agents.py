@@ -93,6 +93,7 @@ def wait_until_answering(agent: Agent, params: dict[str, Any], what: str) -> Non
             return False
         finally:
             pool.close()
+            await asyncio.sleep(0)  # let the loop finish closing the socket
 
     deadline = time.monotonic() + STARTUP
     while time.monotonic() < deadline:

@@ -8,12 +8,13 @@ unless FOREWARN_REQUIRE_SERVICES=1, which makes that a failure.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +101,8 @@ def silent_udp_port() -> Iterator[int]:
 
 
 @pytest.fixture
-def run_check() -> Iterator[Callable[..., Any]]:
-    """Run a check's `run` in the test's loop and close its engines afterwards."""
+async def run_check() -> AsyncIterator[Callable[..., Any]]:
+    """Run a check's `run` in the test's loop and close its engines (and sockets) afterwards."""
     made: list[Any] = []
 
     async def run(check: Any, config: SnmpConfig, ctx: Any) -> Any:
@@ -111,3 +112,4 @@ def run_check() -> Iterator[Callable[..., Any]]:
     yield run
     for check in made:
         check.close()
+    await asyncio.sleep(0)  # the loop completes the sockets' closing

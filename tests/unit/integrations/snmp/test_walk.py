@@ -47,6 +47,13 @@ async def test_a_table_exactly_max_rows_long_is_not_called_truncated() -> None:
     assert len(walk.varbinds) == 5 and walk.truncated is False
 
 
+async def test_a_table_ending_exactly_at_a_page_and_the_row_bound_is_whole() -> None:
+    walk = await walk_columns(agent_with(rows=5), [DESCR], max_repetitions=5, max_rows=5)
+
+    assert len(walk.varbinds) == 5
+    assert walk.truncated is False and walk.requests == 2  # the second request shows the end
+
+
 async def test_answers_cut_short_by_the_agent_still_complete_the_walk() -> None:
     agent = agent_with(rows=6)
     agent.bulk_limit = 3  # fewer varbinds than columns × repetitions, as when a reply is too big
