@@ -121,7 +121,7 @@ class LogTemplateMiner:
 
     def _remember(self, cache: dict[str, int], key: str, template_id: int) -> None:
         if len(cache) >= self.config.cache_size:
-            cache.clear()  # only a cache: a miss re-derives the same answer from the templates
+            cache.clear()  # only a cache: a miss re-derives an answer from the live templates
         cache[key] = template_id
 
     def _match(self, masked: list[str]) -> int | None:
@@ -161,9 +161,13 @@ class LogTemplateMiner:
             fired = self._evidence.register(template_id, self._tokens[template_id])
             if fired is None:
                 return
-            template_id = self._merge_slot(template_id, fired)
+            merged = self._merge_slot(template_id, fired)
+            if merged is None:
+                return
+            template_id = merged
 
-    def _merge_slot(self, template_id: int, key: SlotKey) -> int:
+    def _merge_slot(self, template_id: int, key: SlotKey) -> int | None:
+        """Merge the templates sharing a variable slot; None when that would change nothing."""
         position = key[1]
         values = self._evidence.values(key)
         mine = self._tokens[template_id]
@@ -174,6 +178,8 @@ class LogTemplateMiner:
         merged = [c[0] if len(set(c)) == 1 else generalise(set(c)) for c in columns]
         merged[position] = generalise({self._tokens[m][position] for m in members})
         merged_tokens = tuple(merged)
+        if len(members) == 1 and merged_tokens == mine:
+            return None  # only a hash collision brought this slot here: nothing to learn
         keep = members[0]
         self._merge_into(keep, members, merged_tokens)
         return keep
