@@ -313,8 +313,9 @@ def print_table(results: dict[str, dict[str, Scores]], instances: int) -> None:
                 f"{100 * np.mean(s.covered):.0f}" if s.covered else "—",
             )
         table.add_section()
-    Console().print(table)
-    Console().print(
+    console = Console(width=max(Console().width, 130))
+    console.print(table)
+    console.print(
         "err ratio = forewarn MAE / method MAE (goal ≤ 0.5); lead ratio = forewarn lead / method lead "
         "(goal ≥ 1). premature = warned while the true crossing was more than two horizons away."
     )
