@@ -112,22 +112,21 @@ def _is_constant_part(part: str) -> bool:
                 and (_LOWER_PAIR.search(part) or _LETTER_DIGIT.fullmatch(part)))
 
 
+class _MaskCache(dict[str, str]):
+    def __missing__(self, word: str) -> str:
+        masked = self[word] = mask_word(word)
+        return masked
+
+
 class WordMasker:
     """`mask_word` behind a bounded cache: most words of a log stream repeat."""
 
     def __init__(self, cache_size: int = 200_000) -> None:
-        self._cache: dict[str, str] = {}
+        self._cache = _MaskCache()
         self._cache_size = cache_size
 
     def mask(self, words: list[str]) -> list[str]:
         cache = self._cache
-        out = []
-        for word in words:
-            masked = cache.get(word)
-            if masked is None:
-                masked = mask_word(word)
-                if len(cache) >= self._cache_size:
-                    cache.clear()  # crude but O(1) amortised; a cold cache only costs speed
-                cache[word] = masked
-            out.append(masked)
-        return out
+        if len(cache) >= self._cache_size:
+            cache.clear()  # crude but O(1) amortised; a cold cache only costs speed
+        return [cache[word] for word in words]
