@@ -21,10 +21,13 @@ from typing import TypeVar
 
 import duckdb
 import numpy as np
+from ingest_http import bench_http
 from rich.console import Console
 from rich.table import Table
 
 from forewarn.core.records import SampleBatch
+from forewarn.db import Database, migrate
+from forewarn.monitoring import IngestService, SeriesRegistry
 from forewarn.monitoring.series import DuckDBSeriesStore
 
 T0 = 1_700_006_400.0  # midnight UTC; the data covers the day after it
@@ -89,6 +92,20 @@ def bench_store(batches: list[SampleBatch], directory: Path) -> Result:
     seconds = time.perf_counter() - started
     store.close()  # checkpoints: the WAL is folded into the compressed file
     return Result("DuckDBSeriesStore.append", rows, seconds, _size(path))
+
+
+def bench_ingest_service(batches: list[SampleBatch], directory: Path) -> Result:
+    """The platform's in-process path: IngestService.append_columns (finite filter, then the store)."""
+    db = Database(f"sqlite:///{directory / 'state.db'}")
+    migrate(db.engine)
+    store = DuckDBSeriesStore(directory / "store.duckdb")
+    ingest = IngestService(db, store, SeriesRegistry(db))
+    started = time.perf_counter()
+    rows = sum(ingest.append_columns(b.series_ids, b.timestamps, b.values) for b in batches)
+    seconds = time.perf_counter() - started
+    store.close()
+    db.dispose()
+    return Result("in-process IngestService", rows, seconds, _size(directory / "store.duckdb"))
 
 
 def bench_bare_duckdb(batches: list[SampleBatch], directory: Path, compact: bool = False) -> Result:
@@ -214,6 +231,7 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=1, help="pin the process to this many CPUs (Linux)")
     parser.add_argument("--repeat", type=int, default=3, help="ingest runs each (alternating); medians shown")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: args.cores])
@@ -221,16 +239,21 @@ def main() -> None:
     batches = make_batches(args.samples, args.series, args.batch_series, args.batch_ts, args.profile)
     with tempfile.TemporaryDirectory(prefix="forewarn-bench-") as tmp:
         directory = Path(tmp)
-        runs: dict[str, list[Result]] = {"store": [], "bare": [], "compact": []}
+        runs: dict[str, list[Result]] = {"store": [], "bare": [], "compact": [], "service": []}
         for i in range(args.repeat):  # alternate so a noisy neighbour hurts both sides alike
             with console.status(f"run {i + 1}/{args.repeat}: appending through DuckDBSeriesStore"):
                 runs["store"].append(bench_store(batches, _fresh(directory, "store", i)))
             with console.status(f"run {i + 1}/{args.repeat}: appending to bare DuckDB"):
                 runs["bare"].append(bench_bare_duckdb(batches, _fresh(directory, "bare", i)))
+            with console.status(f"run {i + 1}/{args.repeat}: appending through the in-process IngestService"):
+                runs["service"].append(bench_ingest_service(batches, _fresh(directory, "service", i)))
             with console.status(f"run {i + 1}/{args.repeat}: appending to bare DuckDB, compact types"):
                 runs["compact"].append(bench_bare_duckdb(batches, _fresh(directory, "compact", i), compact=True))
-        store, bare, compact = (_median(runs[k]) for k in ("store", "bare", "compact"))
-        ingest = [store, bare, compact]
+        store, bare, compact, service = (_median(runs[k]) for k in ("store", "bare", "compact", "service"))
+        ingest = [store, bare, compact, service]
+        if not args.skip_http:
+            with console.status("posting batches to the HTTP ingest endpoint of a running forewarn"):
+                ingest.append(bench_http(batches, directory / "http", console))
         if not args.skip_sqlite:
             with console.status("appending to SQLite one row per sample"):
                 ingest.append(bench_sqlite(batches, directory))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 import typer
 
-from forewarn.cli import accounts, check, inventory, up
+from forewarn.cli import accounts, check, eval_logs, eval_nab, eval_rca, inventory, up
 
 app = typer.Typer(help="forewarn: proactive IT operations for MSPs and IT teams.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -23,13 +22,8 @@ app.add_typer(eval_app, name="eval")
 
 def _register_evals() -> None:
     # Each benchmark command lives in its own module and registers itself on the eval group.
-    for name in ("eval_nab", "eval_logs", "eval_rca"):
-        module = f"forewarn.cli.{name}"
-        try:
-            importlib.import_module(module).register(eval_app)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:  # only a command group that is not built yet may be absent
-                raise
+    for module in (eval_nab, eval_logs, eval_rca):
+        module.register(eval_app)
 
 
 def main() -> None:

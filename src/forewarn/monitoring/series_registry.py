@@ -51,21 +51,21 @@ class SeriesRegistry:
             return [self._ids[k] for k in keys]
 
     def _load_or_create(self, tenant_id: str, asset_id: str, missing: list, check_id: str | None) -> None:
-        with self._db.session() as session:
-            for row in session.scalars(select(SeriesRow).where(SeriesRow.asset_id == asset_id)):
-                self._ids[(asset_id, row.name, row.labels_key)] = row.id
-            new = [(k, item) for k, item in missing if k not in self._ids]
-            for key, (name, lk, unit) in new:
-                row = SeriesRow(tenant_id=tenant_id, asset_id=asset_id, name=name, labels_key=lk, unit=unit,
-                                check_id=check_id)
-                session.add(row)
-                try:
-                    session.flush()
-                except IntegrityError:  # created meanwhile by another process: reload it
-                    session.rollback()
-                    return self._load_or_create(tenant_id, asset_id, missing, check_id)
-                self._ids[key] = row.id
-        return None
+        for attempt in range(2):
+            try:
+                with self._db.session() as session:
+                    for row in session.scalars(select(SeriesRow).where(SeriesRow.asset_id == asset_id)):
+                        self._ids[(asset_id, row.name, row.labels_key)] = row.id
+                    new = {k: item for k, item in missing if k not in self._ids}
+                    rows = {k: SeriesRow(tenant_id=tenant_id, asset_id=asset_id, name=name, labels_key=lk,
+                                         unit=unit, check_id=check_id) for k, (name, lk, unit) in new.items()}
+                    session.add_all(rows.values())
+                    session.flush()  # one multi-row INSERT for a whole new batch of series
+                    self._ids.update({k: row.id for k, row in rows.items()})
+                return
+            except IntegrityError:  # another process created some meanwhile: reload and retry once
+                if attempt:
+                    raise
 
     def forget_asset(self, asset_id: str) -> None:
         with self._lock:
