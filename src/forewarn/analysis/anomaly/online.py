@@ -38,6 +38,11 @@ class AnomalyDetector:
     def n_series(self) -> int:
         return len(self.state.count)
 
+    def ensure_capacity(self, n_series: int) -> None:
+        """Make room for series indexes below `n_series`; grows geometrically so appends stay cheap."""
+        if n_series > self.n_series:
+            self.state = self.state.grown(max(n_series, 2 * self.n_series, 64), self.config)
+
     def update(self, series: np.ndarray, values: np.ndarray, timestamps: np.ndarray) -> np.ndarray:
         """Feed one sample to each listed series; return their scores in [0, 1] (0 for NaN samples)."""
         rows = np.asarray(series, dtype=np.intp)

@@ -35,6 +35,14 @@ class DetectorState:
         return cls(np.zeros(n, dtype=np.int64), np.zeros(n),
                    ViewState.empty(n, cfg.day_slots), ViewState.empty(n, cfg.week_slots))
 
+    def grown(self, n: int, cfg: DetectorConfig) -> DetectorState:
+        """A copy with room for `n` series: existing rows kept, new rows empty (never learned)."""
+        fresh = DetectorState.empty(n, cfg)
+        old = len(self.count)
+        for new_arr, old_arr in zip(fresh.arrays(), self.arrays(), strict=True):
+            new_arr[:old] = old_arr
+        return fresh
+
     def arrays(self) -> list[np.ndarray]:
         out = [self.count, self.memory]
         for view in (self.day, self.week):
