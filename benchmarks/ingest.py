@@ -101,7 +101,7 @@ def bench_ingest_service(batches: list[SampleBatch], directory: Path) -> Result:
     store = DuckDBSeriesStore(directory / "store.duckdb")
     ingest = IngestService(db, store, SeriesRegistry(db))
     started = time.perf_counter()
-    rows = sum(ingest.append_columns(b.series_ids, b.timestamps, b.values) for b in batches)
+    rows = sum(len(ingest.append_columns(b.series_ids, b.timestamps, b.values)) for b in batches)
     seconds = time.perf_counter() - started
     store.close()
     db.dispose()

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, description="signs session cookies; generated if unset")
     agent_interval: float = 10.0
     agent_enabled: bool = True
+    forecast_interval: float = Field(default=300.0, description="seconds between forecast rounds")
     scheduler_concurrency: int = 64
     scheduler_jitter: float = 0.1
     max_request_bytes: int = 8 * 1024 * 1024

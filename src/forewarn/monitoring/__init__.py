@@ -15,6 +15,7 @@ from forewarn.monitoring.checks import (
 )
 from forewarn.monitoring.environment import apply_environment, export_environment
 from forewarn.monitoring.ingest import IngestService
+from forewarn.monitoring.limits import DEFAULT_LIMITS, SeriesLimit, series_limits
 from forewarn.monitoring.runner import run_check
 from forewarn.monitoring.scheduler import CheckScheduler
 from forewarn.monitoring.schemas import (
@@ -28,10 +29,17 @@ from forewarn.monitoring.schemas import (
     Threshold,
 )
 from forewarn.monitoring.series import DuckDBSeriesStore, MemorySeriesStore, SeriesStore
-from forewarn.monitoring.series_registry import SeriesRegistry, labels_key, list_series, series_row
+from forewarn.monitoring.series_registry import (
+    SeriesInfo,
+    SeriesRegistry,
+    labels_key,
+    list_series,
+    series_row,
+)
 from forewarn.monitoring.thresholds import evaluate_thresholds
 
 __all__ = [
+    "DEFAULT_LIMITS", "SeriesInfo", "SeriesLimit", "series_limits",
     "CheckDefinition", "CheckIn", "CheckOut", "CheckPatch", "CheckResultOut", "CheckScheduler", "CheckSpec",
     "DuckDBSeriesStore", "HostSampler", "IngestService", "MemorySeriesStore", "SamplesOut", "SeriesOut",
     "SeriesRegistry", "SeriesStore", "Threshold", "apply_environment", "asset_health", "check_confirm_count",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,24 @@ from forewarn.monitoring.models import SeriesRow
 from forewarn.monitoring.schemas import SeriesOut
 
 SeriesKey = tuple[str, str, str]  # asset_id, name, labels_key
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesInfo:
+    """What analysis needs to know about a series id to name it in a signal."""
+
+    id: int
+    tenant_id: str
+    asset_id: str
+    name: str
+    labels_key: str
+    unit: str
+    check_id: str | None
+
+    @property
+    def display(self) -> str:
+        labels = parse_labels_key(self.labels_key)
+        return self.name + ("{" + ",".join(f"{k}={v}" for k, v in labels.items()) + "}" if labels else "")
 
 
 def labels_key(labels: Mapping[str, str]) -> str:
@@ -37,7 +56,20 @@ class SeriesRegistry:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._ids: dict[SeriesKey, int] = {}
+        self._info: dict[int, SeriesInfo] = {}
         self._lock = threading.Lock()
+
+    def describe(self, series_ids: Iterable[int]) -> dict[int, SeriesInfo]:
+        """Tenant, asset, name and labels of each id (unknown ids are left out)."""
+        wanted = set(series_ids)
+        with self._lock:
+            missing = wanted - set(self._info)
+            if missing:
+                with self._db.session() as session:
+                    for row in session.scalars(select(SeriesRow).where(SeriesRow.id.in_(missing))):
+                        self._info[row.id] = SeriesInfo(row.id, row.tenant_id, row.asset_id, row.name,
+                                                        row.labels_key, row.unit, row.check_id)
+            return {i: self._info[i] for i in wanted if i in self._info}
 
     def resolve(self, tenant_id: str, asset_id: str, names: Iterable[tuple[str, str, str]],
                 check_id: str | None = None) -> list[int]:

@@ -6,7 +6,8 @@ import asyncio
 import logging
 from contextlib import suppress
 
-from forewarn.bus import CHECK_RESULTS, METRICS, InProcessBus
+from forewarn.alerting import AnomalySignals, ForecastSignals
+from forewarn.bus import CHECK_RESULTS, METRICS, SIGNALS, InProcessBus
 from forewarn.core.clock import Clock, SystemClock
 from forewarn.core.records import MetricBatch
 from forewarn.db import Database
@@ -18,6 +19,7 @@ from forewarn.monitoring import (
     SeriesRegistry,
     SeriesStore,
     enabled_definitions,
+    series_limits,
 )
 from forewarn.runtime.bootstrap import Bootstrap, bootstrap
 from forewarn.runtime.stages import wire_stages
@@ -39,7 +41,9 @@ class Platform:
         self.registry = SeriesRegistry(self.db)
         self.ingest = IngestService(self.db, self.store, self.registry)
         self.bus = InProcessBus()
-        wire_stages(self.bus, self.db, self.ingest)
+        self.anomalies = AnomalySignals(self.registry.describe)
+        self.forecasts = ForecastSignals(self.store, self.registry.describe)
+        wire_stages(self.bus, self.db, self.ingest, self.anomalies)
         self.scheduler = CheckScheduler(self._definitions, self._publish_result,
                                         concurrency=settings.scheduler_concurrency,
                                         jitter=settings.scheduler_jitter, clock=self.clock)
@@ -65,6 +69,7 @@ class Platform:
             await self.scheduler.reload()
             self._tasks.append(asyncio.create_task(self._reload_loop(), name="check-reload"))
         self._tasks.append(asyncio.create_task(self._maintenance_loop(), name="series-maintenance"))
+        self._tasks.append(asyncio.create_task(self._forecast_loop(), name="forecasts"))
         if agent and self.settings.agent_enabled:
             self._tasks.append(asyncio.create_task(self._agent_loop(), name="host-agent"))
 
@@ -89,6 +94,32 @@ class Platform:
                 await asyncio.to_thread(self.store.apply_retention, now)
             except Exception:  # retried next round; samples stay stored meanwhile
                 log.exception("series rollup/retention failed")
+
+    async def _forecast_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.forecast_interval)
+            try:
+                await self.run_forecasts()
+            except Exception:  # retried next round
+                log.exception("forecast round failed")
+
+    async def run_forecasts(self) -> int:
+        """Forecast every series with a limit now; publish raise/withdraw signals. Returns their count."""
+        def forecast() -> list:
+            with self.db.session() as session:
+                limits = series_limits(session)
+            return self.forecasts.run(limits, self.clock.now())
+
+        signals = await asyncio.to_thread(forecast)
+        for signal in signals:
+            await self.bus.publish(SIGNALS, signal)
+        return len(signals)
+
+    def publish_from_thread(self, topic: str, record: object) -> None:
+        """Publish from a worker thread (an API handler); waits until the bus accepted the record."""
+        if self._loop is None:
+            return
+        asyncio.run_coroutine_threadsafe(self.bus.publish(topic, record), self._loop).result(timeout=60)
 
     def checks_changed(self) -> None:
         """Thread-safe: ask the scheduler to pick up changed checks now."""

@@ -1,13 +1,13 @@
-"""Wires the pipeline stages of DESIGN.md §2 onto the bus: store, alerting, incidents."""
+"""Wires the pipeline stages of DESIGN.md §2 onto the bus: store, alerting, analysis, incidents."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from forewarn.alerting import evaluate_result, record_signal
-from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, METRICS, SIGNALS, Bus
-from forewarn.core.records import CheckResult, MetricBatch, Signal
+from forewarn.alerting import AnomalySignals, evaluate_result, record_signal
+from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, METRICS, SAMPLES, SIGNALS, Bus
+from forewarn.core.records import CheckResult, MetricBatch, SampleBatch, Signal
 from forewarn.db import Database
 from forewarn.incidents import apply_signal
 from forewarn.monitoring import IngestService
@@ -15,12 +15,16 @@ from forewarn.monitoring import IngestService
 log = logging.getLogger(__name__)
 
 
-def wire_stages(bus: Bus, db: Database, ingest: IngestService) -> None:
+def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: AnomalySignals) -> None:
     async def store_result(result: CheckResult) -> None:
-        await asyncio.to_thread(ingest.record_result, result)
+        stored = await asyncio.to_thread(ingest.record_result, result)
+        if stored is not None:
+            await bus.publish(SAMPLES, stored)
 
     async def store_metrics(batch: MetricBatch) -> None:
-        await asyncio.to_thread(ingest.record_metrics, batch)
+        stored = await asyncio.to_thread(ingest.record_metrics, batch)
+        if stored is not None:
+            await bus.publish(SAMPLES, stored)
 
     async def alerting(result: CheckResult) -> None:
         def evaluate() -> list[Signal]:
@@ -29,6 +33,10 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService) -> None:
 
         # Signals are published only after their state change committed (STYLE habit 8).
         for signal in await asyncio.to_thread(evaluate):
+            await bus.publish(SIGNALS, signal)
+
+    async def analysis(batch: SampleBatch) -> None:
+        for signal in await asyncio.to_thread(anomalies.process, batch):
             await bus.publish(SIGNALS, signal)
 
     async def incidents(signal: Signal) -> None:
@@ -43,4 +51,5 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService) -> None:
     bus.subscribe(CHECK_RESULTS, "store", store_result)
     bus.subscribe(METRICS, "store", store_metrics)
     bus.subscribe(CHECK_RESULTS, "alerting", alerting)
+    bus.subscribe(SAMPLES, "analysis", analysis)
     bus.subscribe(SIGNALS, "incidents", incidents)

@@ -77,7 +77,9 @@ def snmpsim(tmp_path_factory: pytest.TempPathFactory, recordings: Path) -> Itera
     data = home / "data"
     data.mkdir()
     for recording in recordings.glob("*.snmprec"):
-        (data / recording.name).symlink_to(recording)  # read in place, never copied
+        # A copy in the test's temp dir (never in the repo): snmpsim derives the community from the
+        # resolved file path, which a symlink to another tree garbles.
+        shutil.copyfile(recording, data / recording.name)
     (data / "ups-mib-on-battery.snmprec").write_text(UPS_ON_BATTERY)
     port, log = free_port("udp"), home / "snmpsim.log"
     command = [str(binary), f"--data-dir={data}", f"--cache-dir={home / 'cache'}",

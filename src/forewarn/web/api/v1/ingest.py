@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from forewarn.auth import Principal
+from forewarn.bus import SAMPLES
 from forewarn.core.errors import ValidationFailed
 from forewarn.inventory import asset_row
 from forewarn.monitoring import labels_key
@@ -49,8 +50,9 @@ def _ingest(body: bytes, who: Principal, session: Session, platform: Platform) -
         resolved = platform.registry.resolve(asset.tenant_id, asset.id,
                                              [(s["name"], labels_key(s["labels"]), s["unit"]) for _, s in members])
         ids[[i for i, _ in members]] = resolved
-    accepted = platform.ingest.append_columns(ids[index], ts, values)
-    return {"accepted": accepted, "rejected": len(values) - accepted}
+    stored = platform.ingest.append_columns(ids[index], ts, values)
+    platform.publish_from_thread(SAMPLES, stored)  # analysis sees pushed data like collected data
+    return {"accepted": len(stored), "rejected": len(values) - len(stored)}
 
 
 def _series_list(raw: Any) -> list[dict]:
