@@ -85,3 +85,10 @@ def signals_by_ids(session: Session, who: Principal, ids: list[str]) -> list[Sig
         return []
     rows = session.scalars(who.scoped(select(SignalRow).where(SignalRow.id.in_(ids)), SignalRow.tenant_id))
     return [signal_out(r) for r in rows]
+
+
+def recent_signals_for_series(session: Session, who: Principal, asset_id: str, since: float) -> list[SignalOut]:
+    """Anomaly and forecast signals of an asset seen since `since`, for chart overlays."""
+    stmt = who.scoped(select(SignalRow).where(SignalRow.asset_id == asset_id, SignalRow.last_seen >= since,
+                                              SignalRow.kind.in_(("anomaly", "forecast"))), SignalRow.tenant_id)
+    return [signal_out(r) for r in session.scalars(stmt)]

@@ -92,6 +92,10 @@ class SamplesOut(BaseModel):
     values: list[float]
     min: list[float] | None = None
     max: list[float] | None = None
+    # Overlays: the latest forecast's projection [ts, value, lo, hi] and anomaly windows [start, end].
+    projection: list[list[float]] | None = None
+    limit: float | None = None
+    anomalies: list[list[float]] = Field(default_factory=list)
 
 
 def status_name(code: int | None) -> str | None:

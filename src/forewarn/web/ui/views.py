@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from forewarn.alerting import signals_by_ids
 from forewarn.auth import Principal, authenticate, get_tenant, list_users
 from forewarn.core.errors import ValidationFailed
 from forewarn.incidents import IncidentAction, act, get_incident, list_incidents
@@ -130,7 +131,7 @@ def incidents_fragment(request: Request, who: UiWho, session: SessionDep, status
 def _incident_context(session: SessionDep, who: Principal, incident_id: str) -> dict:
     incident = get_incident(session, who, incident_id)
     users = [u.username for u in list_users(session) if u.role.value != "client"] if who.all_tenants else []
-    return {"incident": incident, "users": users,
+    return {"incident": incident, "users": users, "signals": signals_by_ids(session, who, incident.signal_ids),
             "names": asset_names(session, {incident.asset_id} if incident.asset_id else set()),
             "tenant": get_tenant(session, who, incident.tenant_id)}
 

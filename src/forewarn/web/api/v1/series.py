@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from forewarn.alerting import recent_signals_for_series
 from forewarn.core.errors import NotFoundError, ValidationFailed
 from forewarn.inventory import asset_row
 from forewarn.monitoring import SamplesOut, SeriesOut, list_series, series_row
@@ -33,10 +34,30 @@ def list_(asset: str, who: Who, session: SessionDep) -> list[SeriesOut]:
 def asset_samples(asset: str, who: Who, session: SessionDep, platform: PlatformDep, start: float | None = None,
                   end: float | None = None, max_points: MaxPoints = 500) -> list[SamplesOut]:
     """Every series of one asset over the range, in one store query (the asset page charts)."""
-    series = list_series(session, asset_row(session, who, asset).id)
+    asset_id = asset_row(session, who, asset).id
+    series = list_series(session, asset_id)
     start, end = _range(start, end)
     ranges = platform.store.read_many([s.id for s in series], start, end, max_points)
-    return [_samples(s.id, s.name + _label_suffix(s.labels), s.unit, ranges.get(s.id)) for s in series]
+    out = [_samples(s.id, s.name + _label_suffix(s.labels), s.unit, ranges.get(s.id)) for s in series]
+    _add_overlays(out, recent_signals_for_series(session, who, asset_id, start), platform)
+    return out
+
+
+def _add_overlays(out: list[SamplesOut], signals: list, platform) -> None:  # noqa: ANN001
+    """Anomaly windows as shaded bands and open forecasts as dashed projections on the charts."""
+    by_id = {s.series_id: s for s in out}
+    for sig in signals:
+        target = by_id.get(sig.evidence.get("series_id"))
+        if target is None:
+            continue
+        if sig.kind == "anomaly":
+            target.anomalies.append([sig.first_seen, sig.last_seen if sig.state == "resolved" else sig.last_seen
+                                     + 60.0])
+        elif sig.kind == "forecast" and sig.state == "firing":
+            forecast = platform.forecasts.latest.get(target.series_id)
+            points = [[p.ts, p.value, p.lo, p.hi] for p in forecast.projection] if forecast else \
+                sig.evidence.get("projection")
+            target.projection, target.limit = points, sig.evidence.get("limit")
 
 
 @router.get("/{series_id}/samples", response_model=SamplesOut)
