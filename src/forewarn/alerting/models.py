@@ -28,6 +28,8 @@ class SignalRow(Base):
     count: Mapped[int] = mapped_column(Integer, default=1)
     flapping: Mapped[bool] = mapped_column(Boolean, default=False)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # Why this signal paged nobody, when it did not: "maintenance", "silence", "dependency down".
+    suppressed: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class AlertStateRow(Base):
@@ -41,3 +43,25 @@ class AlertStateRow(Base):
     pending_count: Mapped[int] = mapped_column(Integer, default=0)
     recent: Mapped[list[int]] = mapped_column(JSONType, default=list)
     flapping: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SilenceRow(Base):
+    """A maintenance window or an ad-hoc silence: matching signals are recorded but page nobody.
+
+    It matches a whole tenant, one asset, or every asset with a tag. A recurring window repeats
+    [starts_at, ends_at) every day or week until `until`.
+    """
+
+    __tablename__ = "silences"
+
+    id: Mapped[str] = mapped_column(String(20), primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "maintenance" (planned) or "silence" (ad hoc)
+    asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), nullable=True)
+    tag: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    starts_at: Mapped[float] = mapped_column(Float)
+    ends_at: Mapped[float] = mapped_column(Float)
+    recurrence: Mapped[str] = mapped_column(String(10), default="none")  # none | daily | weekly
+    until: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    created_by: Mapped[str] = mapped_column(String(100), default="system")

@@ -19,8 +19,11 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to head on the given engine (idempotent)."""
+    """Bring the schema to every head on the given engine (idempotent).
+
+    "heads", not "head": areas add their tables on branches from a shared base revision.
+    """
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")

@@ -25,6 +25,10 @@ class IncidentRow(Base):
     proactive: Mapped[bool] = mapped_column(Boolean, default=False)
     flapping: Mapped[bool] = mapped_column(Boolean, default=False)
     signal_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Root-cause analysis: ranked candidates (node, score, components, explanation) and impact.
+    root_cause_asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"),
+                                                            nullable=True)
+    analysis: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     opened_at: Mapped[float] = mapped_column(Float, index=True)
     acknowledged_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     resolved_at: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -37,6 +41,9 @@ class IncidentSignalRow(Base):
     incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
     signal_id: Mapped[str] = mapped_column(ForeignKey("signals.id", ondelete="CASCADE"), primary_key=True)
     state: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(20), default="symptom")  # "cause" or "symptom"
+    asset_id: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    first_seen: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class IncidentEventRow(Base):

@@ -1,0 +1,1 @@
+"""Tables of the notify area (channels, outbox, delivery log); filled in by its own migration."""

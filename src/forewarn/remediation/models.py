@@ -1,0 +1,1 @@
+"""Tables of the remediation area (runbooks, runs, approvals); filled in by its own migration."""
