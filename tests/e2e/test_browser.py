@@ -4,6 +4,7 @@ page, sees a chart drawn with data, and acknowledges an incident. Screenshots la
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import httpx
@@ -71,3 +72,44 @@ def test_login_overview_host_chart_and_acknowledge(server, browser_page):
     page.wait_for_selector("#incident-status:has-text('acknowledged')")
     page.wait_for_selector("#timeline li.ev-status")
     page.screenshot(path=str(SHOTS / "incident.png"), full_page=True)
+
+
+def test_topology_highlights_the_root_cause_and_impact_path(server, browser_page):
+    """A switch and everything behind it fail at once: one incident, the switch ringed, the path in red."""
+    page = browser_page
+    c = httpx.Client(base_url=server.url + "/api/v1", headers={"Authorization": f"Bearer {server.token()}"})
+    c.post("/tenants", json={"slug": "acme", "name": "ACME Dental"})
+    ids = {}
+    for name, kind in (("sw1", "network_device"), ("srv1", "host"), ("intranet", "website")):
+        ids[name] = c.post("/assets", json={"tenant": "acme", "name": name, "kind": kind,
+                                            "address": "127.0.0.1"}).json()["id"]
+    c.post("/dependencies", json={"asset_id": ids["srv1"], "depends_on_id": ids["sw1"]})
+    c.post("/dependencies", json={"asset_id": ids["intranet"], "depends_on_id": ids["srv1"]})
+    for name in ids:
+        c.post("/checks", json={"asset": ids[name], "name": "port", "kind": "tcp", "interval": 1, "timeout": 1,
+                                "params": {"port": free_port()}})
+
+    def one_incident_with_everything():
+        items = c.get("/incidents", params={"tenant": "acme", "open": True}).json()["items"]
+        return items[0] if len(items) == 1 and items[0]["signal_count"] >= 3 else None
+
+    deadline = time.monotonic() + 60
+    incident = None
+    while incident is None and time.monotonic() < deadline:
+        incident = one_incident_with_everything()
+        time.sleep(0.5)
+    assert incident is not None, c.get("/incidents", params={"tenant": "acme"}).json()
+    assert incident["root_cause_asset_id"] == ids["sw1"]
+
+    page.goto(server.url + "/login")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{server.url}/incidents/{incident['id']}")
+    page.wait_for_selector("#root-cause")
+    page.wait_for_function("Number(document.getElementById('topology').dataset.pathEdges) >= 2", timeout=30_000)
+    assert page.get_attribute("#topology", "data-root") == ids["sw1"]
+    page.screenshot(path=str(SHOTS / "incident-topology.png"), full_page=True)
+    page.goto(f"{server.url}/tenants/acme")
+    page.wait_for_function("Number(document.getElementById('topology').dataset.rendered) === 3", timeout=30_000)
+    page.screenshot(path=str(SHOTS / "tenant-topology.png"), full_page=True)

@@ -7,12 +7,25 @@ from forewarn.alerting.schemas import SignalOut
 from forewarn.alerting.service import (
     check_fingerprint,
     evaluate_result,
+    mark_suppressed,
     recent_signals_for_series,
     record_signal,
+    signal_rows,
     signals_by_ids,
+)
+from forewarn.alerting.silences import (
+    SilenceIn,
+    SilenceOut,
+    active_at,
+    create_silence,
+    delete_silence,
+    list_silences,
+    matching_silence,
 )
 
 __all__ = [
+    "SilenceIn", "SilenceOut", "active_at", "create_silence", "delete_silence", "list_silences",
+    "mark_suppressed", "matching_silence", "signal_rows",
     "SENSITIVITY", "AnomalySignals", "ForecastSignals", "anomaly_fingerprint", "forecast_fingerprint",
     "AlertState", "SignalOut", "Step", "check_fingerprint", "evaluate_result", "record_signal",
     "recent_signals_for_series", "signals_by_ids", "step",

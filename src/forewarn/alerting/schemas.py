@@ -22,3 +22,4 @@ class SignalOut(BaseModel):
     count: int
     flapping: bool
     evidence: dict[str, Any]
+    suppressed: str | None = None

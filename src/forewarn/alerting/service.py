@@ -66,6 +66,7 @@ def record_signal(session: Session, signal: Signal) -> str:
         session.add(row)
     elif row.state == SignalState.RESOLVED and signal.state == SignalState.FIRING:
         row.first_seen = signal.ts  # a new episode of the same condition
+        row.suppressed = None
     row.count += 1
     row.severity, row.state, row.summary = signal.severity.value, signal.state.value, signal.summary[:1000]
     row.last_seen, row.flapping, row.evidence = signal.ts, signal.flapping, signal.evidence
@@ -77,7 +78,8 @@ def signal_out(row: SignalRow) -> SignalOut:
     return SignalOut(id=row.id, fingerprint=row.fingerprint, tenant_id=row.tenant_id, asset_id=row.asset_id,
                      check_id=row.check_id, kind=row.kind, severity=row.severity, state=row.state,
                      summary=row.summary, first_seen=row.first_seen, last_seen=row.last_seen,
-                     count=row.count, flapping=row.flapping, evidence=row.evidence or {})
+                     count=row.count, flapping=row.flapping, evidence=row.evidence or {},
+                     suppressed=row.suppressed)
 
 
 def signals_by_ids(session: Session, who: Principal, ids: list[str]) -> list[SignalOut]:
@@ -92,3 +94,17 @@ def recent_signals_for_series(session: Session, who: Principal, asset_id: str, s
     stmt = who.scoped(select(SignalRow).where(SignalRow.asset_id == asset_id, SignalRow.last_seen >= since,
                                               SignalRow.kind.in_(("anomaly", "forecast"))), SignalRow.tenant_id)
     return [signal_out(r) for r in session.scalars(stmt)]
+
+
+def mark_suppressed(session: Session, signal_id: str, reason: str) -> None:
+    """Record why a signal pages nobody (maintenance, silence, dependency down); it stays stored."""
+    row = session.get(SignalRow, signal_id)
+    if row is not None:
+        row.suppressed = reason
+
+
+def signal_rows(session: Session, ids: list[str]) -> list[SignalOut]:
+    """Signals by id for the platform's own use (no tenant scope: callers already hold the incident)."""
+    if not ids:
+        return []
+    return [signal_out(r) for r in session.scalars(select(SignalRow).where(SignalRow.id.in_(ids)))]

@@ -26,6 +26,8 @@ class IncidentOut(BaseModel):
     proactive: bool
     flapping: bool
     signal_count: int
+    root_cause_asset_id: str | None = None
+    analysis: dict[str, Any] = {}
     opened_at: float
     acknowledged_at: float | None
     resolved_at: float | None

@@ -17,6 +17,7 @@ from forewarn.inventory.schemas import (
 from forewarn.inventory.service import (
     asset_briefs,
     asset_row,
+    asset_tags,
     create_asset,
     create_dependency,
     create_site,
@@ -37,7 +38,7 @@ from forewarn.inventory.yaml_source import SourceMap
 
 __all__ = [
     "ApplyReport", "AssetIn", "AssetKind", "AssetOut", "AssetPatch", "DependencyIn", "DependencyOut",
-    "EnvironmentDoc", "SiteIn", "SiteOut", "SitePatch", "SourceMap", "apply_inventory", "asset_briefs", "asset_row",
+    "EnvironmentDoc", "SiteIn", "SiteOut", "SitePatch", "SourceMap", "apply_inventory", "asset_briefs", "asset_row", "asset_tags",
     "build_graph", "create_asset", "create_dependency", "create_site", "delete_asset",
     "delete_dependency", "delete_site", "dependants", "dependencies_of", "export_inventory",
     "get_asset", "get_site", "list_assets", "list_dependencies", "list_sites", "parse_environment",

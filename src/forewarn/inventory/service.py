@@ -238,3 +238,8 @@ def asset_briefs(session: Session, ids: set[str]) -> dict[str, tuple[str, str | 
         return {}
     rows = session.execute(select(AssetRow.id, AssetRow.name, AssetRow.address).where(AssetRow.id.in_(ids)))
     return {i: (n, a) for i, n, a in rows}
+
+
+def asset_tags(session: Session, asset_id: str) -> list[str]:
+    row = session.get(AssetRow, asset_id)
+    return list(row.tags or []) if row else []

@@ -131,8 +131,9 @@ def incidents_fragment(request: Request, who: UiWho, session: SessionDep, status
 def _incident_context(session: SessionDep, who: Principal, incident_id: str) -> dict:
     incident = get_incident(session, who, incident_id)
     users = [u.username for u in list_users(session) if u.role.value != "client"] if who.all_tenants else []
-    return {"incident": incident, "users": users, "signals": signals_by_ids(session, who, incident.signal_ids),
-            "names": asset_names(session, {incident.asset_id} if incident.asset_id else set()),
+    signals = signals_by_ids(session, who, incident.signal_ids)
+    return {"incident": incident, "users": users, "signals": sorted(signals, key=lambda s: s.first_seen),
+            "names": asset_names(session, {s.asset_id for s in signals} | ({incident.asset_id} - {None})),
             "tenant": get_tenant(session, who, incident.tenant_id)}
 
 

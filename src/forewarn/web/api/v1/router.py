@@ -11,10 +11,13 @@ from forewarn.web.api.v1 import (
     ingest,
     me,
     series,
+    silences,
     sites,
     tenants,
+    topology,
 )
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (health, me, tenants, sites, assets, dependencies, checks, series, incidents, ingest):
+for module in (health, me, tenants, sites, assets, dependencies, checks, series, incidents, ingest, silences,
+               topology):
     api_router.include_router(module.router)
