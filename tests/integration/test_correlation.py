@@ -156,3 +156,22 @@ def test_recurring_window_is_open_only_inside_each_occurrence():
     assert active_at(nightly, T0 + 86_400 * 5 + 2.5 * 3600)
     assert not active_at(nightly, T0 + 86_400 * 5 + 4 * 3600)
     assert not active_at(nightly, T0 + 3600)
+
+
+def test_siblings_behind_a_healthy_switch_are_separate_problems(env):
+    env.build(STAR)
+    env.fire("srv3", 0)
+    env.fire("srv4", 1)
+    assert len(env.incidents()) == 2
+
+
+def test_a_late_cause_absorbs_the_incidents_of_its_symptoms(env):
+    env.build(STAR)
+    env.fire("srv3", 0)
+    env.fire("srv4", 1)
+    env.fire("sw1", 20)
+    [incident] = env.incidents()
+    assert incident.root_cause_asset_id == env.ids["sw1"] and incident.signal_count == 3
+    merged = [i for i in env.incidents(open_only=False) if i.status == "resolved"]
+    assert len(merged) == 1 and merged[0].analysis["merged_into"] == incident.id
+    assert any(e.kind == "merged" for e in env.detail(incident.id).timeline)

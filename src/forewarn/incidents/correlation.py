@@ -38,10 +38,19 @@ class Topology:
         return cls(graph, names)
 
     def distances(self, asset_id: str) -> dict[str, int]:
+        """Hops to the assets it depends on and to those depending on it, within GROUP_DISTANCE.
+
+        Siblings (two servers behind one healthy switch) are not related: a failure travels along
+        dependencies, never sideways, so only a shared failing dependency ties siblings together.
+        """
         if asset_id not in self.graph:
             return {asset_id: 0}
-        return nx.single_source_shortest_path_length(self.graph.to_undirected(as_view=True), asset_id,
-                                                     cutoff=GROUP_DISTANCE)
+        down = nx.single_source_shortest_path_length(self.graph, asset_id, cutoff=GROUP_DISTANCE)
+        up = nx.single_source_shortest_path_length(self.graph.reverse(copy=False), asset_id, cutoff=GROUP_DISTANCE)
+        return {**up, **down}
+
+    def dependants(self, asset_id: str) -> set[str]:
+        return nx.ancestors(self.graph, asset_id) if asset_id in self.graph else set()
 
     def dependencies(self, asset_id: str) -> set[str]:
         return nx.descendants(self.graph, asset_id) if asset_id in self.graph else set()
@@ -88,6 +97,7 @@ def apply_signal(session: Session, signal: Signal, signal_id: str) -> str | None
         incident = _open(session, signal, signal_id, topo)
     else:
         _join(session, incident, signal, signal_id, topo)
+    _absorb(session, incident, signal, topo)
     rank(session, incident, topo)
     return incident.id
 
@@ -155,6 +165,40 @@ def _related_open_incident(session: Session, signal: Signal, topo: Topology) -> 
         key = (near[asset_id], -first_seen, incident_id)
         best = key if best is None or key < best else best
     return session.get(IncidentRow, best[2]) if best else None
+
+
+def _absorb(session: Session, incident: IncidentRow, signal: Signal, topo: Topology) -> None:
+    """A cause arriving after its symptoms: open incidents made only of its dependants merge into this one."""
+    dependants = topo.dependants(signal.asset_id)
+    if not dependants:
+        return
+    rows = session.execute(
+        select(IncidentSignalRow.incident_id, IncidentSignalRow.asset_id, IncidentSignalRow.first_seen)
+        .join(IncidentRow, IncidentRow.id == IncidentSignalRow.incident_id)
+        .where(IncidentRow.tenant_id == signal.tenant_id, IncidentRow.status.in_(_OPEN),
+               IncidentRow.id != incident.id)).all()
+    members: dict[str, list[tuple[str | None, float | None]]] = {}
+    for other_id, asset_id, first_seen in rows:
+        members.setdefault(other_id, []).append((asset_id, first_seen))
+    for other_id, links in members.items():
+        if all(a in dependants and f is not None and abs(signal.ts - f) <= GROUP_WINDOW for a, f in links):
+            _merge(session, session.get(IncidentRow, other_id), incident, signal.ts)
+
+
+def _merge(session: Session, source: IncidentRow, target: IncidentRow, ts: float) -> None:
+    moved = session.scalars(select(IncidentSignalRow).where(IncidentSignalRow.incident_id == source.id)).all()
+    for link in moved:
+        session.add(IncidentSignalRow(incident_id=target.id, signal_id=link.signal_id, state=link.state,
+                                      role="symptom", asset_id=link.asset_id, first_seen=link.first_seen))
+        session.delete(link)
+    target.signal_count += source.signal_count
+    target.proactive = target.proactive and source.proactive
+    _raise_severity(target, Severity(source.severity))
+    event(session, target, "merged", "system", f"absorbed incident {source.id}: {source.title}",
+          {"incident": source.id}, ts)
+    transition(session, source, "resolve", "system", f"merged into incident {target.id}", ts)
+    source.analysis = {**(source.analysis or {}), "merged_into": target.id}
+    session.flush()
 
 
 def _open(session: Session, signal: Signal, signal_id: str, topo: Topology) -> IncidentRow:
