@@ -4,7 +4,7 @@ time) or opens one; silenced signals are kept but page nobody; every change re-r
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 from sqlalchemy import func, select
@@ -16,11 +16,13 @@ from forewarn.core.enums import IncidentStatus, Severity, SignalState
 from forewarn.core.records import Signal
 from forewarn.incidents.models import IncidentEventRow, IncidentRow, IncidentSignalRow
 from forewarn.incidents.state import OPEN_STATUSES, next_status
-from forewarn.inventory import asset_briefs, asset_tags, tenant_edges
+from forewarn.inventory import asset_briefs, asset_tags, tenant_edges, topology_version
 
 GROUP_WINDOW = 900.0  # a new problem this close in time to an incident's signals may belong to it
 GROUP_DISTANCE = 3  # ...when it is at most this many dependency hops away (either direction)
+RANK_ALWAYS_BELOW = 20  # incidents with fewer signals are re-ranked on every signal
 _OPEN = [s.value for s in OPEN_STATUSES]
+_TOPOLOGIES: dict[str, tuple[tuple, Topology]] = {}  # tenant → (version, graph): rebuilt on change only
 
 
 @dataclass
@@ -29,13 +31,21 @@ class Topology:
 
     graph: nx.DiGraph  # edge a → b: a depends on b
     names: dict[str, str]
+    _dependants: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, tenant_id: str) -> Topology:
+        """The tenant's graph, rebuilt only when its dependencies or assets changed (one cheap query)."""
+        version = topology_version(session, tenant_id)
+        cached = _TOPOLOGIES.get(tenant_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
         edges = tenant_edges(session, tenant_id)
         graph = nx.DiGraph(edges)
         names = {i: n for i, (n, _) in asset_briefs(session, set(graph.nodes)).items()}
-        return cls(graph, names)
+        topo = cls(graph, names)
+        _TOPOLOGIES[tenant_id] = (version, topo)
+        return topo
 
     def distances(self, asset_id: str) -> dict[str, int]:
         """Hops to the assets it depends on and to those depending on it, within GROUP_DISTANCE.
@@ -50,7 +60,9 @@ class Topology:
         return {**up, **down}
 
     def dependants(self, asset_id: str) -> set[str]:
-        return nx.ancestors(self.graph, asset_id) if asset_id in self.graph else set()
+        if asset_id not in self._dependants:
+            self._dependants[asset_id] = nx.ancestors(self.graph, asset_id) if asset_id in self.graph else set()
+        return self._dependants[asset_id]
 
     def dependencies(self, asset_id: str) -> set[str]:
         return nx.descendants(self.graph, asset_id) if asset_id in self.graph else set()
@@ -97,9 +109,26 @@ def apply_signal(session: Session, signal: Signal, signal_id: str) -> str | None
         incident = _open(session, signal, signal_id, topo)
     else:
         _join(session, incident, signal, signal_id, topo)
-    _absorb(session, incident, signal, topo)
-    rank(session, incident, topo)
+    absorbed = _absorb(session, incident, signal, topo)
+    root = incident.root_cause_asset_id
+    n = incident.signal_count
+    # A consequence of the current root cannot change the cause: in a storm, re-rank only now and
+    # then (small incidents always, then at powers of two) so the cost stays near linear.
+    routine = n > RANK_ALWAYS_BELOW and n & (n - 1) != 0
+    if root and not absorbed and routine and signal.asset_id in topo.dependants(root):
+        _add_affected(incident, topo.names.get(signal.asset_id, signal.asset_id))
+    else:
+        rank(session, incident, topo)
     return incident.id
+
+
+def _add_affected(incident: IncidentRow, name: str) -> None:
+    analysis = dict(incident.analysis or {})
+    affected = sorted(set(analysis.get("affected", [])) | {name})
+    analysis["affected"] = affected
+    incident.analysis = analysis
+    head = incident.title.rsplit(" (+", 1)[0]
+    incident.title = f"{head} (+{len(affected)} affected)"[:500]
 
 
 def _open_link(session: Session, signal_id: str) -> tuple[IncidentRow, IncidentSignalRow] | None:
@@ -167,11 +196,11 @@ def _related_open_incident(session: Session, signal: Signal, topo: Topology) -> 
     return session.get(IncidentRow, best[2]) if best else None
 
 
-def _absorb(session: Session, incident: IncidentRow, signal: Signal, topo: Topology) -> None:
+def _absorb(session: Session, incident: IncidentRow, signal: Signal, topo: Topology) -> bool:
     """A cause arriving after its symptoms: open incidents made only of its dependants merge into this one."""
     dependants = topo.dependants(signal.asset_id)
     if not dependants:
-        return
+        return False
     rows = session.execute(
         select(IncidentSignalRow.incident_id, IncidentSignalRow.asset_id, IncidentSignalRow.first_seen)
         .join(IncidentRow, IncidentRow.id == IncidentSignalRow.incident_id)
@@ -180,9 +209,12 @@ def _absorb(session: Session, incident: IncidentRow, signal: Signal, topo: Topol
     members: dict[str, list[tuple[str | None, float | None]]] = {}
     for other_id, asset_id, first_seen in rows:
         members.setdefault(other_id, []).append((asset_id, first_seen))
+    merged = False
     for other_id, links in members.items():
         if all(a in dependants and f is not None and abs(signal.ts - f) <= GROUP_WINDOW for a, f in links):
             _merge(session, session.get(IncidentRow, other_id), incident, signal.ts)
+            merged = True
+    return merged
 
 
 def _merge(session: Session, source: IncidentRow, target: IncidentRow, ts: float) -> None:

@@ -30,6 +30,7 @@ from forewarn.inventory.service import (
     list_dependencies,
     list_sites,
     tenant_edges,
+    topology_version,
     update_asset,
     update_site,
 )
@@ -42,5 +43,5 @@ __all__ = [
     "build_graph", "create_asset", "create_dependency", "create_site", "delete_asset",
     "delete_dependency", "delete_site", "dependants", "dependencies_of", "export_inventory",
     "get_asset", "get_site", "list_assets", "list_dependencies", "list_sites", "parse_environment",
-    "tenant_edges", "update_asset", "update_site", "validation_error",
+    "tenant_edges", "topology_version", "update_asset", "update_site", "validation_error",
 ]

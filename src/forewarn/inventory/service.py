@@ -243,3 +243,12 @@ def asset_briefs(session: Session, ids: set[str]) -> dict[str, tuple[str, str | 
 def asset_tags(session: Session, asset_id: str) -> list[str]:
     row = session.get(AssetRow, asset_id)
     return list(row.tags or []) if row else []
+
+
+def topology_version(session: Session, tenant_id: str) -> tuple:
+    """Changes whenever the tenant's assets or dependencies do: callers cache the graph against it."""
+    deps = session.execute(select(func.count(), func.max(DependencyRow.created_at))
+                           .where(DependencyRow.tenant_id == tenant_id)).one()
+    assets = session.execute(select(func.count(), func.max(AssetRow.created_at))
+                             .where(AssetRow.tenant_id == tenant_id)).one()
+    return (*deps, *assets)
