@@ -119,7 +119,7 @@ def problems(rng: np.random.Generator, topo: Topo, t0: float) -> list[list[Probl
 def run_scenario(db: Database, tenant_id: str, topo: Topo, group: list[Problem]) -> dict:
     feed = sorted(((ts, m, sev, kind, pi) for pi, p in enumerate(group) for m, ts, sev, kind in p.signals))
     started = time.perf_counter()
-    for ts, m, sev, kind, pi in feed:
+    for ts, m, sev, kind, _problem in feed:
         signal = Signal(fingerprint=f"{kind}:{topo.ids[m]}:{ts:.0f}", tenant_id=tenant_id, asset_id=topo.ids[m],
                         kind=kind, severity=sev, state=SignalState.FIRING, summary=f"{kind} {sev.value}", ts=ts)
         with db.session() as session:
