@@ -90,3 +90,24 @@ async def test_a_sudden_spike_opens_an_anomaly_incident(platform):
     assert len(anomalies) == 1 and anomalies[0].proactive  # the spike only, not the learning period
     assert "queue_length unusual: 400" in anomalies[0].title
     assert anomalies[0].status == "resolved"  # quiet for a quarter of an hour afterwards
+
+
+async def test_sensitivity_is_set_per_tenant_and_per_series(platform):
+    from forewarn.alerting import SensitivityIn, set_sensitivity
+
+    tenant, asset = platform.boot.internal_tenant_id, platform.boot.local_asset_id
+    quiet, loud = platform.registry.resolve(tenant, asset, [("queue_a", "", ""), ("queue_b", "", "")])
+    with platform.db.session() as session:
+        set_sensitivity(session, SYSTEM, SensitivityIn(tenant="internal", level="off"))
+        set_sensitivity(session, SYSTEM, SensitivityIn(tenant="internal", series_id=loud, level="high"))
+    t = START + np.arange(400) * 60.0
+    values = 50 + 5 * np.sin(np.arange(400) / 20)
+    values[380] = 400.0
+    for i in range(400):
+        batch = SampleBatch(np.array([quiet, loud]), t[[i, i]], values[[i, i]])
+        await platform.bus.publish("samples", batch)
+    await platform.bus.drain()
+    with platform.db.session() as session:
+        titles = [i.title for i in list_incidents(session, SYSTEM)[0]]
+    assert any("queue_b unusual" in x for x in titles)  # the series setting wins over the tenant's
+    assert not any("queue_a" in x for x in titles)  # the tenant said "off"

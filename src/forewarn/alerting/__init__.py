@@ -1,9 +1,18 @@
 """Signals, hysteresis and flap rules, correlation and root-cause ranking."""
 
-from forewarn.alerting.anomaly_stage import SENSITIVITY, AnomalySignals, anomaly_fingerprint
+from forewarn.alerting.anomaly_stage import AnomalySignals, anomaly_fingerprint
 from forewarn.alerting.forecast_stage import ForecastSignals, forecast_fingerprint
 from forewarn.alerting.policy import AlertState, Step, step
 from forewarn.alerting.schemas import SignalOut
+from forewarn.alerting.sensitivity import (
+    THRESHOLDS,
+    SensitivityIn,
+    SensitivityLookup,
+    SensitivityOut,
+    all_levels,
+    list_sensitivity,
+    set_sensitivity,
+)
 from forewarn.alerting.service import (
     check_fingerprint,
     evaluate_result,
@@ -26,7 +35,8 @@ from forewarn.alerting.silences import (
 __all__ = [
     "SilenceIn", "SilenceOut", "active_at", "create_silence", "delete_silence", "list_silences",
     "mark_suppressed", "matching_silence", "signal_rows",
-    "SENSITIVITY", "AnomalySignals", "ForecastSignals", "anomaly_fingerprint", "forecast_fingerprint",
+    "THRESHOLDS", "SensitivityIn", "SensitivityLookup", "SensitivityOut", "all_levels", "list_sensitivity",
+    "set_sensitivity", "AnomalySignals", "ForecastSignals", "anomaly_fingerprint", "forecast_fingerprint",
     "AlertState", "SignalOut", "Step", "check_fingerprint", "evaluate_result", "record_signal",
     "recent_signals_for_series", "signals_by_ids", "step",
 ]

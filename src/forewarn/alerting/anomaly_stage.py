@@ -6,14 +6,12 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from forewarn.alerting.sensitivity import DEFAULT_LEVEL, THRESHOLDS
 from forewarn.analysis.anomaly import AnomalyDetector
 from forewarn.core.enums import Severity, SignalState
 from forewarn.core.records import SampleBatch, Signal
 from forewarn.monitoring import SeriesInfo
 
-# Sensitivity → score threshold. The detector's scores are sparse (high only at an episode's
-# start), so even "high" sensitivity stays well above NAB's in-sample optimum of about 0.42.
-SENSITIVITY = {"low": 0.95, "medium": 0.85, "high": 0.7}
 LEARNING_SAMPLES = 100  # like NAB's probation: early scores judge a pattern not yet learned
 QUIET_SECONDS = 900.0  # an anomaly signal resolves after this long without another surprise
 # Monotonic by nature: "surprising" growth is just time passing.
@@ -33,7 +31,7 @@ class AnomalySignals:
     def __init__(self, describe: Describe, threshold_for: ThresholdFor | None = None) -> None:
         self.detector = AnomalyDetector(64)
         self._describe = describe
-        self._threshold_for = threshold_for or (lambda _info: SENSITIVITY["medium"])
+        self._threshold_for = threshold_for or (lambda _info: THRESHOLDS[DEFAULT_LEVEL])
         self._rows: dict[int, int] = {}
         self._last_high: dict[int, float] = {}
 

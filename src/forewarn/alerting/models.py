@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forewarn.core.ids import new_id
@@ -65,3 +65,15 @@ class SilenceRow(Base):
     until: Mapped[float | None] = mapped_column(Float, nullable=True)
     reason: Mapped[str] = mapped_column(String(1000), default="")
     created_by: Mapped[str] = mapped_column(String(100), default="system")
+
+
+class SensitivityRow(Base):
+    """How readily anomalies page for a tenant, or for one series of it (which wins over the tenant)."""
+
+    __tablename__ = "anomaly_sensitivity"
+    __table_args__ = (UniqueConstraint("tenant_id", "series_id"),)
+
+    id: Mapped[str] = mapped_column(String(20), primary_key=True, default=new_id)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), nullable=True)
+    level: Mapped[str] = mapped_column(String(10))  # off | low | medium | high

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from contextlib import suppress
 
-from forewarn.alerting import AnomalySignals, ForecastSignals
+from forewarn.alerting import AnomalySignals, ForecastSignals, SensitivityLookup, all_levels
 from forewarn.bus import CHECK_RESULTS, METRICS, SIGNALS, InProcessBus
 from forewarn.core.clock import Clock, SystemClock
 from forewarn.core.records import MetricBatch
@@ -41,7 +41,8 @@ class Platform:
         self.registry = SeriesRegistry(self.db)
         self.ingest = IngestService(self.db, self.store, self.registry)
         self.bus = InProcessBus()
-        self.anomalies = AnomalySignals(self.registry.describe)
+        self.sensitivity = SensitivityLookup(self._sensitivity_levels)
+        self.anomalies = AnomalySignals(self.registry.describe, self.sensitivity.threshold_for)
         self.forecasts = ForecastSignals(self.store, self.registry.describe)
         wire_stages(self.bus, self.db, self.ingest, self.anomalies)
         self.scheduler = CheckScheduler(self._definitions, self._publish_result,
@@ -50,6 +51,10 @@ class Platform:
         self._tasks: list[asyncio.Task] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._reload_now: asyncio.Event | None = None
+
+    def _sensitivity_levels(self) -> list:
+        with self.db.session() as session:
+            return all_levels(session)
 
     async def _definitions(self) -> list:
         def load() -> list:

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from forewarn.web.api.v1 import (
+    analysis,
     assets,
     checks,
     dependencies,
@@ -18,6 +19,6 @@ from forewarn.web.api.v1 import (
 )
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (health, me, tenants, sites, assets, dependencies, checks, series, incidents, ingest, silences,
+for module in (health, me, analysis, tenants, sites, assets, dependencies, checks, series, incidents, ingest, silences,
                topology):
     api_router.include_router(module.router)
