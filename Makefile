@@ -43,6 +43,8 @@ bench: install
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/analysis.py
 	$(BIN)/python benchmarks/logs.py
+	$(BIN)/python benchmarks/forecast.py
+	$(BIN)/python benchmarks/correlation.py
 
 clean:
 	rm -rf $(VENV) var test-output .pytest_cache .ruff_cache
