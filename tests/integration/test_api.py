@@ -134,3 +134,25 @@ def test_client_users_are_read_only(world):
 def test_me_reports_role_and_tenant(world):
     me = world.get("acme-user", "/api/v1/me").json()
     assert me == {"username": "acme-user", "role": "client", "tenant_id": world.tenants["acme"]}
+
+
+def test_a_burst_of_a_log_pattern_opens_an_incident(world):
+    asset = make_asset(world, name="srv-ssh")
+    t0 = 1_767_225_600.0
+    normal = [{"asset": asset["id"], "ts": t0 + i * 20, "message": f"Accepted publickey for deploy from 10.0.0.{i % 9} "
+               f"port {40000 + i} ssh2", "app": "sshd"} for i in range(3 * 180)]  # two hours, three per minute
+    burst = [{"asset": asset["id"], "ts": t0 + 3 * 3600 + i * 0.25,
+              "message": f"Failed password for root from 203.0.113.{i % 50} port {50000 + i} ssh2", "app": "sshd"}
+             for i in range(480)]  # two minutes at 240 per minute
+    after = [{"asset": asset["id"], "ts": t0 + 3 * 3600 + 180 + i, "message": "Accepted publickey for deploy from "
+              "10.0.0.1 port 41000 ssh2"} for i in range(3)]
+    for chunk in (normal, burst, after):
+        assert world.post("tech", "/api/v1/logs", json={"lines": chunk}).status_code == 202
+    world.client.portal.call(world.platform.bus.drain)
+    incidents = world.get("tech", "/api/v1/incidents", params={"asset": asset["id"]}).json()["items"]
+    titles = [i["title"] for i in incidents]
+    assert any("Failed password for root from <*> port <*> ssh2" in t and "/min" in t for t in titles), titles
+    assert not any("Accepted publickey" in t for t in titles)  # learnt as normal
+    r = world.post("tech", "/api/v1/logs", json={"lines": [{"asset": asset["id"], "ts": 1, "message": "x" * 70_000}]})
+    assert r.status_code == 422 and r.json()["where"].startswith("lines.0.message")
+    assert world.post("acme-user", "/api/v1/logs", json={"lines": normal[:1]}).status_code == 403

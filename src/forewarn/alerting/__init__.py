@@ -2,6 +2,7 @@
 
 from forewarn.alerting.anomaly_stage import AnomalySignals, anomaly_fingerprint
 from forewarn.alerting.forecast_stage import ForecastSignals, forecast_fingerprint
+from forewarn.alerting.log_stage import LogLine, LogSignals, log_fingerprint
 from forewarn.alerting.policy import AlertState, Step, step
 from forewarn.alerting.schemas import SignalOut
 from forewarn.alerting.sensitivity import (
@@ -33,6 +34,7 @@ from forewarn.alerting.silences import (
 )
 
 __all__ = [
+    "LogLine", "LogSignals", "log_fingerprint",
     "SilenceIn", "SilenceOut", "active_at", "create_silence", "delete_silence", "list_silences",
     "mark_suppressed", "matching_silence", "signal_rows",
     "THRESHOLDS", "SensitivityIn", "SensitivityLookup", "SensitivityOut", "all_levels", "list_sensitivity",

@@ -3,5 +3,6 @@
 CHECK_RESULTS = "check_results"  # core.CheckResult, from the scheduler
 METRICS = "metrics"  # core.MetricBatch, from the agent and pushed data
 SAMPLES = "samples"  # core.SampleBatch, as stored (series ids resolved), for the analysis stage
+LOGS = "logs"  # list[alerting.LogLine], from the syslog receiver and the log push API
 SIGNALS = "signals"  # core.Signal, from alerting (and later analysis, external alerts)
 INCIDENT_CHANGES = "incident_changes"  # dict(incident_id, change), for notify/remediation later

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from contextlib import suppress
 
-from forewarn.alerting import AnomalySignals, ForecastSignals, SensitivityLookup, all_levels
+from forewarn.alerting import AnomalySignals, ForecastSignals, LogSignals, SensitivityLookup, all_levels
 from forewarn.bus import CHECK_RESULTS, METRICS, SIGNALS, InProcessBus
 from forewarn.core.clock import Clock, SystemClock
 from forewarn.core.records import MetricBatch
@@ -44,7 +44,8 @@ class Platform:
         self.sensitivity = SensitivityLookup(self._sensitivity_levels)
         self.anomalies = AnomalySignals(self.registry.describe, self.sensitivity.threshold_for)
         self.forecasts = ForecastSignals(self.store, self.registry.describe)
-        wire_stages(self.bus, self.db, self.ingest, self.anomalies)
+        self.logs = LogSignals()
+        wire_stages(self.bus, self.db, self.ingest, self.anomalies, self.logs)
         self.scheduler = CheckScheduler(self._definitions, self._publish_result,
                                         concurrency=settings.scheduler_concurrency,
                                         jitter=settings.scheduler_jitter, clock=self.clock)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from forewarn.alerting import AnomalySignals, evaluate_result, record_signal
-from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, METRICS, SAMPLES, SIGNALS, Bus
+from forewarn.alerting import AnomalySignals, LogLine, LogSignals, evaluate_result, record_signal
+from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, LOGS, METRICS, SAMPLES, SIGNALS, Bus
 from forewarn.core.records import CheckResult, MetricBatch, SampleBatch, Signal
 from forewarn.db import Database
 from forewarn.incidents import apply_signal
@@ -15,7 +15,8 @@ from forewarn.monitoring import IngestService
 log = logging.getLogger(__name__)
 
 
-def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: AnomalySignals) -> None:
+def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: AnomalySignals,
+                logs: LogSignals) -> None:
     async def store_result(result: CheckResult) -> None:
         stored = await asyncio.to_thread(ingest.record_result, result)
         if stored is not None:
@@ -39,6 +40,10 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: Anomal
         for signal in await asyncio.to_thread(anomalies.process, batch):
             await bus.publish(SIGNALS, signal)
 
+    async def log_patterns(lines: list[LogLine]) -> None:
+        for signal in await asyncio.to_thread(logs.process, lines):
+            await bus.publish(SIGNALS, signal)
+
     async def incidents(signal: Signal) -> None:
         def apply() -> str | None:
             with db.session() as session:
@@ -52,4 +57,5 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: Anomal
     bus.subscribe(METRICS, "store", store_metrics)
     bus.subscribe(CHECK_RESULTS, "alerting", alerting)
     bus.subscribe(SAMPLES, "analysis", analysis)
+    bus.subscribe(LOGS, "log-patterns", log_patterns)
     bus.subscribe(SIGNALS, "incidents", incidents)

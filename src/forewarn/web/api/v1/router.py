@@ -10,6 +10,7 @@ from forewarn.web.api.v1 import (
     health,
     incidents,
     ingest,
+    logs,
     me,
     series,
     silences,
@@ -19,6 +20,6 @@ from forewarn.web.api.v1 import (
 )
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (health, me, analysis, tenants, sites, assets, dependencies, checks, series, incidents, ingest, silences,
+for module in (health, me, analysis, tenants, sites, assets, dependencies, checks, series, incidents, ingest, logs, silences,
                topology):
     api_router.include_router(module.router)
