@@ -32,6 +32,7 @@ class Topology:
     graph: nx.DiGraph  # edge a → b: a depends on b
     names: dict[str, str]
     _dependants: dict[str, set[str]] = field(default_factory=dict)
+    _dependencies: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, tenant_id: str) -> Topology:
@@ -65,7 +66,9 @@ class Topology:
         return self._dependants[asset_id]
 
     def dependencies(self, asset_id: str) -> set[str]:
-        return nx.descendants(self.graph, asset_id) if asset_id in self.graph else set()
+        if asset_id not in self._dependencies:
+            self._dependencies[asset_id] = nx.descendants(self.graph, asset_id) if asset_id in self.graph else set()
+        return self._dependencies[asset_id]
 
 
 def event(session: Session, incident: IncidentRow, kind: str, actor: str, message: str = "",
@@ -269,7 +272,10 @@ def rank(session: Session, incident: IncidentRow, topo: Topology) -> None:
     ids = {s.asset_id for s in signals}
     names = {**{i: n for i, (n, _) in asset_briefs(session, ids - set(topo.names)).items()}, **topo.names}
     evidence = _evidence(signals, names)
-    edges = [(names.get(a, a), names.get(b, b)) for a, b in topo.graph.edges]
+    # Ranking needs the incident's assets and everything they depend on (their dependencies' health
+    # and the paths that connect them); the rest of the tenant graph only costs time per signal.
+    keep = set(ids).union(*(topo.dependencies(n) for n in ids))
+    edges = [(names.get(a, a), names.get(b, b)) for a, b in topo.graph.subgraph(keep).edges]
     ranked = rank_root_causes(evidence, edges)
     if not ranked:
         return
