@@ -107,3 +107,23 @@ def test_logout_ends_the_session(world):
     r = world.client.post("/logout", headers={"X-CSRF-Token": token, "HX-Request": "true"})
     assert r.headers.get("hx-redirect") == "/login"
     assert world.client.get("/", headers={"accept": "text/html"}, follow_redirects=False).status_code == 303
+
+
+def test_maintenance_windows_from_the_tenant_page(world):
+    login(world.client, "tech")
+    token = csrf_of(world.client)
+    assert "Maintenance windows" in world.client.get("/tenants/acme").text
+    r = world.client.post("/ui/tenants/acme/silences", headers={"X-CSRF-Token": token},
+                          data={"starts": "2026-12-01T02:00", "hours": "3", "recurrence": "weekly",
+                                "reason": "<b>patching</b>"})
+    assert r.status_code == 200 and "weekly" in r.text and "&lt;b&gt;patching" in r.text
+    [window] = world.get("tech", "/api/v1/silences", params={"tenant": "acme"}).json()
+    assert window["ends_at"] - window["starts_at"] == 3 * 3600 and window["asset"] is None
+    r = world.client.post("/ui/tenants/acme/silences", headers={"X-CSRF-Token": token},
+                          data={"starts": "not a date", "hours": "3"})
+    assert r.status_code == 422
+    r = world.client.post(f"/ui/silences/{window['id']}/delete", headers={"X-CSRF-Token": token},
+                          data={"tenant": "acme"})
+    assert r.status_code == 200 and world.get("tech", "/api/v1/silences").json() == []
+    login(world.client, "globex-user")
+    assert world.client.get("/ui/tenants/acme/silences", headers={"accept": "text/html"}).status_code == 404

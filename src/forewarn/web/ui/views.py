@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from forewarn.alerting import signals_by_ids
+from forewarn.alerting import SilenceIn, create_silence, delete_silence, list_silences, signals_by_ids
 from forewarn.auth import Principal, authenticate, get_tenant, list_users
 from forewarn.core.errors import ValidationFailed
 from forewarn.incidents import IncidentAction, act, get_incident, list_incidents
-from forewarn.inventory import get_asset, list_dependencies
+from forewarn.inventory import get_asset, list_assets, list_dependencies
 from forewarn.monitoring import check_history, list_checks
 from forewarn.web.deps import SessionDep, optional_principal
 from forewarn.web.ui.queries import asset_names, overview, tenant_view
@@ -158,3 +159,41 @@ def incident_action(request: Request, incident_id: str, who: UiWho, session: Ses
     act(session, who, incident_id, data)
     session.flush()
     return render(request, "partials/incident_body.html", **_incident_context(session, who, incident_id))
+
+
+def _silence_context(session: SessionDep, who: Principal, ref: str) -> dict:
+    tenant = get_tenant(session, who, ref)
+    assets, _ = list_assets(session, who, tenant=tenant.id, limit=10_000)
+    return {"tenant": tenant, "silences": list_silences(session, who, tenant.id), "assets": assets,
+            "names": {a.id: a.name for a in assets}}
+
+
+@router.get("/ui/tenants/{ref}/silences", response_class=HTMLResponse)
+def silences_fragment(request: Request, ref: str, who: UiWho, session: SessionDep) -> HTMLResponse:
+    return render(request, "partials/silences.html", **_silence_context(session, who, ref))
+
+
+@router.post("/ui/tenants/{ref}/silences", response_class=HTMLResponse)
+def silence_create(request: Request, ref: str, who: UiWho, session: SessionDep,
+                   starts: Annotated[str, Form()], hours: Annotated[float, Form()],
+                   scope: Annotated[str, Form()] = "", recurrence: Annotated[str, Form()] = "none",
+                   reason: Annotated[str, Form()] = "") -> HTMLResponse:
+    """`scope` is "" (whole tenant), "asset:<id>" or "tag:<tag>"; times are UTC."""
+    try:
+        start = datetime.fromisoformat(starts).replace(tzinfo=UTC).timestamp()
+        kind, _, value = scope.partition(":")
+        data = SilenceIn(tenant=ref, asset=value if kind == "asset" else None, tag=value if kind == "tag" else None,
+                         starts_at=start, ends_at=start + hours * 3600, recurrence=recurrence, reason=reason)
+    except (ValueError, ValidationError) as exc:
+        raise ValidationFailed(f"invalid maintenance window: {exc}", where="starts") from exc
+    create_silence(session, who, data)
+    session.flush()
+    return render(request, "partials/silences.html", **_silence_context(session, who, ref))
+
+
+@router.post("/ui/silences/{silence_id}/delete", response_class=HTMLResponse)
+def silence_delete(request: Request, silence_id: str, who: UiWho, session: SessionDep,
+                   tenant: Annotated[str, Form()]) -> HTMLResponse:
+    delete_silence(session, who, silence_id)
+    session.flush()
+    return render(request, "partials/silences.html", **_silence_context(session, who, tenant))
