@@ -55,6 +55,7 @@ class DeliverySettings:
     sending_timeout: float = 300.0  # a row `sending` this long belongs to a deliverer that died
     batch_size: int = 500
     concurrency: int = 16
+    group_max: int = GROUP_MAX  # changes per message at most; 1 sends every change on its own
 
 
 @dataclass(slots=True)
@@ -79,7 +80,7 @@ class Attempt:
     ok: bool = field(default=False)
 
 
-def _groups(rows: list[OutboxRow]) -> list[list[OutboxRow]]:
+def _groups(rows: list[OutboxRow], group_max: int) -> list[list[OutboxRow]]:
     """Rows already tried stay in the message they were sent in; fresh rows group per channel."""
     keyed: dict[str, list[OutboxRow]] = {}
     fresh: dict[str, list[OutboxRow]] = {}
@@ -88,7 +89,7 @@ def _groups(rows: list[OutboxRow]) -> list[list[OutboxRow]]:
             keyed.setdefault(row.message_key, []).append(row)
         else:
             fresh.setdefault(row.channel_id or "", []).append(row)
-    chunks = [group[i:i + GROUP_MAX] for group in fresh.values() for i in range(0, len(group), GROUP_MAX)]
+    chunks = [group[i:i + group_max] for group in fresh.values() for i in range(0, len(group), group_max)]
     return list(keyed.values()) + chunks
 
 
@@ -128,7 +129,7 @@ class Deliverer:
             channels = {c.id: c for c in session.scalars(select(NotificationChannelRow).where(
                 NotificationChannelRow.id.in_(ids)).order_by(NotificationChannelRow.id).with_for_update())}
             claims = []
-            for group in _groups(rows):
+            for group in _groups(rows, self.settings.group_max):
                 claim = self._claim_group(session, group, channels.get(group[0].channel_id or ""), now)
                 if claim is not None:
                     claims.append(claim)

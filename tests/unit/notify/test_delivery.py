@@ -184,3 +184,39 @@ async def test_a_disabled_channel_cancels_its_rows_on_the_record(ndb, make_incid
     assert row.status == "cancelled" and "disabled" in row.last_error and not receiver.raw
     with ndb.session() as s:
         assert [e.status for e in delivery_log(s, Principal.system(), incident)] == ["cancelled"]
+
+
+async def test_a_retried_group_keeps_its_key_and_newcomers_go_separately(ndb, make_incident, webhook, receiver,
+                                                                        deliverer):
+    webhook()
+    first, second, late = (make_incident(title=f"host{i}: down") for i in range(3))
+    _enqueue(ndb, first, now=T0, window=0)
+    _enqueue(ndb, second, now=T0, window=0)
+    receiver.script = [502]
+    assert await deliverer.deliver_due(T0) == 0
+    group_key = receiver.raw[0].headers["idempotency-key"]
+    retry_at = _rows(ndb)[0].due_at
+    _enqueue(ndb, late, now=retry_at, window=0)
+    assert await deliverer.deliver_due(retry_at) == 3
+    keys = sorted(r.headers["idempotency-key"] for r in receiver.raw[1:])
+    assert group_key in keys and len(keys) == 2  # the old group as it was, the newcomer on its own
+    resent = next(r for r in receiver.raw[1:] if r.headers["idempotency-key"] == group_key)
+    assert resent.body.replace(b" ", b"").count(b'"change":"opened"') == 2
+
+
+async def test_the_loop_delivers_and_retries_until_stopped(ndb, make_incident, webhook, receiver, deliverer, clock):
+    import asyncio
+
+    webhook()
+    _enqueue(ndb, make_incident())
+    receiver.script = [500, 500]
+    stop = asyncio.Event()
+    task = asyncio.create_task(deliverer.run(stop, interval=1.0))
+    for _ in range(2000):
+        if receiver.processed:
+            break
+        await asyncio.sleep(0.005)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert len(receiver.raw) == 3 and len(receiver.processed) == 1
+    assert _rows(ndb)[0].status == "sent" and clock.now() > T0 + 15  # two backoffs passed on the fake clock
