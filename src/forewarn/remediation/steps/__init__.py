@@ -1,0 +1,1 @@
+"""Step executors (local process, SSH, HTTP, built-in actions) and the seams they reach the world through."""
