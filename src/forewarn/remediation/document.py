@@ -97,14 +97,14 @@ class _Step(_Strict):
 
 
 class _Remote(_Step):
-    on: Literal["local", "asset"] = "local"
+    run_on: Literal["local", "asset"] = "local"
     credential: str | None = Field(default=None, description="secret used to log in over SSH")
     host: str | None = Field(default=None, description="defaults to the asset's address")
     port: int = Field(default=22, ge=1, le=65535)
 
     @model_validator(mode="after")
     def _credential_for_ssh(self) -> _Remote:
-        if self.on == "asset" and not self.credential:
+        if self.run_on == "asset" and not self.credential:
             raise ValueError("a step on the asset needs a 'credential' (the name of an SSH secret)")
         return self
 
@@ -134,7 +134,7 @@ class LocalStep(_Step):
 class SshStep(_Remote):
     kind: Literal["ssh"]
     argv: Argv
-    on: Literal["asset"] = "asset"
+    run_on: Literal["asset"] = "asset"
 
 
 class HttpStep(_Step):

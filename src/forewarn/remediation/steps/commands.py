@@ -69,7 +69,7 @@ def _ssh_plan(step: _Remote, argv: list[str], ctx: StepContext) -> Plan:
 
 
 def _where(step: _Remote, argv: list[str], ctx: StepContext) -> Plan:
-    return _ssh_plan(step, argv, ctx) if step.on == "asset" else _local_plan(argv, ctx, step.timeout)
+    return _ssh_plan(step, argv, ctx) if step.run_on == "asset" else _local_plan(argv, ctx, step.timeout)
 
 
 def plan_ssh(step: SshStep, ctx: StepContext) -> Plan:
