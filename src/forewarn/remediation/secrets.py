@@ -16,6 +16,7 @@ from forewarn.core.errors import ForewarnError
 
 REDACTED = "[redacted]"
 MIN_REDACT = 4  # shorter values would scrub ordinary words out of command output
+SENSITIVE = ("value", "passphrase")  # payload keys holding the secret itself (not kind, username, host key)
 
 
 class SecretUnreadable(ForewarnError):
@@ -59,8 +60,9 @@ class SecretBox:
 def secret_strings(payload: dict[str, Any]) -> list[str]:
     """The sensitive strings of a payload, and each long line of multi-line ones (keys echoed in part)."""
     out: list[str] = []
-    for key, value in payload.items():
-        if key == "host_key" or not isinstance(value, str) or len(value) < MIN_REDACT:
+    for key in SENSITIVE:
+        value = payload.get(key)
+        if not isinstance(value, str) or len(value) < MIN_REDACT:
             continue
         out.append(value)
         out.extend(line.strip() for line in value.splitlines() if len(line.strip()) >= 8)
