@@ -11,6 +11,8 @@ class DetectorConfig:
 
     Chosen once for the whole NAB dev split from the middle of a flat plateau of a small grid, never
     per file: neighbouring settings (rates x2 or /2, decay 0.993-0.997) score within ~1.5 points.
+    The pattern-novelty settings likewise: bins 6-8, tails up to 5-8, 2048-16384 bits and weight
+    2-5 all give 72-74 standard on the dev split, against 70.2 without the view.
     """
 
     day_slots: int = 24
@@ -24,3 +26,11 @@ class DetectorConfig:
     score_scale: float = 10.0  # z-units of excess mapped to 1 - exp(-excess / scale)
     rel_floor: float = 1e-6  # scale floor relative to |level|, so flat lines don't divide by 0
     abs_floor: float = 1e-6
+    context_bins: int = 8  # quantisation of the running [min, max] for the pattern-novelty view
+    context_length: int = 6  # patterns are the last 2..6 bins
+    context_table_bits: int = 4096  # seen-pattern bits per series (512 bytes)
+    context_weight: float = 3.0  # a surprise in an all-new pattern counts (1 + weight) times
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.context_bins <= 256 or self.context_length < 2 or self.context_table_bits % 8:
+            raise ValueError("context_bins must be 1-256, context_length >= 2, context_table_bits a multiple of 8")

@@ -35,6 +35,10 @@ def residual_z(r: np.ndarray, mean_prev: np.ndarray, var_prev: np.ndarray, fast:
     return np.maximum(z_point, z_level)
 
 
+def weigh_novelty(excess: np.ndarray, novelty: np.ndarray, cfg: DetectorConfig) -> np.ndarray:
+    return excess * (1.0 + cfg.context_weight * novelty)
+
+
 def to_score(excess: np.ndarray, cfg: DetectorConfig) -> np.ndarray:
     return 1.0 - np.exp(-np.asarray(excess) / cfg.score_scale)
 

@@ -24,10 +24,12 @@ class AnomalyDetector:
     """Scores many series at once; each series' state is a fixed number of array cells.
 
     Per series it keeps hour-of-day and hour-of-week profiles, the long-memory mean/variance and
-    short-term mean of the residual from each, and a decaying memory of its last alarm. A sample's
-    surprise is the smaller of the two views' z-scores (so a weekly habit silences the daily view),
-    and the score is the excess of that surprise over the decaying memory: high at the start of a
-    surprising episode, low while it lasts.
+    short-term mean of the residual from each, a decaying memory of its last alarm, and a bit table
+    of the value patterns it has seen (`context.py`). A sample's surprise is the smaller of the two
+    views' z-scores (so a weekly habit silences the daily view); its excess over the decaying memory
+    is high at the start of a surprising episode and low while it lasts; and that excess is weighted
+    up by the novelty of the pattern the sample completes, so a familiar kind of spike ranks below
+    a surprise that also looks new.
     """
 
     def __init__(self, n_series: int, config: DetectorConfig | None = None) -> None:
@@ -64,11 +66,12 @@ class AnomalyDetector:
         z_week = _residual_step(st.week, rows, x, k.slot_of(secs, k.WEEK_SECONDS, cfg.week_slots),
                                 cfg.week_rate, first, cfg)
         z = np.where(st.count[rows] < cfg.warmup, 0.0, np.minimum(z_day, z_week))
+        novelty = st.context.step(rows, x, st.count[rows], cfg)
         st.count[rows] += 1
         held = st.memory[rows] * cfg.memory_decay
         excess = np.where(z > held, z - held, 0.0)
         st.memory[rows] = np.where(z > held, z, held)
-        return k.to_score(excess, cfg)
+        return k.to_score(k.weigh_novelty(excess, novelty, cfg), cfg)
 
 
 def _residual_step(view: ViewState, rows: np.ndarray, x: np.ndarray, slot: np.ndarray, period_rate: float,

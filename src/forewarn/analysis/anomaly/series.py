@@ -1,7 +1,8 @@
 """Whole-series scoring: the same causal recursions as `AnomalyDetector`, run along time at once.
 
 Every exponential average is a first-order linear filter, so scipy's `lfilter` runs it over a whole
-series in C with the same arithmetic as the online step; only the sparsifier (a running max) loops.
+series in C with the same arithmetic as the online step; the pattern-novelty bits are "first
+occurrence" lookups (`np.unique`); only the sparsifier (a running max) loops.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from scipy.signal import lfilter
 
 from forewarn.analysis.anomaly import kernels as k
 from forewarn.analysis.anomaly.config import DetectorConfig
+from forewarn.analysis.anomaly.context import novelty_series
 
 
 def _ewm(x: np.ndarray, rate: float) -> np.ndarray:
@@ -80,5 +82,6 @@ def score_series(values: np.ndarray, timestamps: np.ndarray, config: DetectorCon
     z_week = _view_z(x, k.slot_of(secs, k.WEEK_SECONDS, cfg.week_slots), cfg.week_slots, cfg.week_rate, cfg)
     z = np.minimum(z_day, z_week)
     z[: cfg.warmup] = 0.0
-    scores[ok] = k.to_score(_sparsify(z, cfg.memory_decay), cfg)
+    excess = _sparsify(z, cfg.memory_decay)
+    scores[ok] = k.to_score(k.weigh_novelty(excess, novelty_series(x, cfg), cfg), cfg)
     return scores

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from forewarn.analysis.anomaly.config import DetectorConfig
+from forewarn.analysis.anomaly.context import ContextState
 
 
 @dataclass
@@ -29,11 +30,13 @@ class DetectorState:
     memory: np.ndarray  # decaying memory of the largest recent surprise (the sparsifier)
     day: ViewState
     week: ViewState
+    context: ContextState
 
     @classmethod
     def empty(cls, n: int, cfg: DetectorConfig) -> DetectorState:
         return cls(np.zeros(n, dtype=np.int64), np.zeros(n),
-                   ViewState.empty(n, cfg.day_slots), ViewState.empty(n, cfg.week_slots))
+                   ViewState.empty(n, cfg.day_slots), ViewState.empty(n, cfg.week_slots),
+                   ContextState.empty(n, cfg))
 
     def grown(self, n: int, cfg: DetectorConfig) -> DetectorState:
         """A copy with room for `n` series: existing rows kept, new rows empty (never learned)."""
@@ -47,7 +50,7 @@ class DetectorState:
         out = [self.count, self.memory]
         for view in (self.day, self.week):
             out += [getattr(view, f.name) for f in fields(view)]
-        return out
+        return out + self.context.arrays()
 
     def nbytes_per_series(self) -> int:
         n = len(self.count)

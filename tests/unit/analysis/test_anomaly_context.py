@@ -1,0 +1,68 @@
+"""The pattern-novelty view: bounded, causal, identical online and whole-series, and it learns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from forewarn.analysis.anomaly import DetectorConfig, score_series
+from forewarn.analysis.anomaly.context import ContextState, novelty_series
+
+CFG = DetectorConfig()
+START = np.datetime64("2024-01-01T00:00:00")
+
+
+def online_novelty(x: np.ndarray, cfg: DetectorConfig = CFG) -> np.ndarray:
+    state = ContextState.empty(1, cfg)
+    return np.array([state.step(np.array([0]), x[i:i + 1], np.array([i]), cfg)[0] for i in range(len(x))])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_online_step_equals_whole_series(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = np.cumsum(rng.normal(0, 1, 700))
+    x[rng.random(700) < 0.02] *= 50  # range jumps re-bin everything
+    assert np.array_equal(online_novelty(x), novelty_series(x, CFG))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 6])
+def test_short_series_have_no_complete_pattern_yet(n: int) -> None:
+    x = np.arange(n, dtype=float)
+    assert np.array_equal(online_novelty(x), novelty_series(x, CFG))
+    assert novelty_series(x, CFG)[0] == 0.0  # one sample makes no pattern
+
+
+def test_a_repeating_pattern_becomes_familiar_and_a_new_one_stands_out() -> None:
+    period = np.array([0.0, 1.0, 5.0, 2.0, 9.0, 3.0, 7.0])
+    x = np.r_[np.tile(period, 40), [9.0, 9.0, 0.0, 0.0, 9.0]]
+    novelty = novelty_series(x, CFG)
+    assert novelty[: len(period) * 2].max() == 1.0
+    assert novelty[len(period) * 3: len(period) * 40].max() == 0.0
+    assert novelty[len(period) * 40:].max() > 0.5
+
+
+def test_state_is_a_fixed_bit_table_per_series() -> None:
+    state = ContextState.empty(4, CFG)
+    before = [a.nbytes for a in state.arrays()]
+    rng = np.random.default_rng(3)
+    for i in range(3000):
+        state.step(np.array([1, 3]), rng.normal(0, 1, 2), np.array([i, i]), CFG)
+    assert [a.nbytes for a in state.arrays()] == before
+    assert state.table.shape == (4, CFG.context_table_bits // 8)
+
+
+def test_a_spike_at_a_regular_interval_stops_alarming() -> None:
+    rng = np.random.default_rng(4)
+    x = rng.normal(10, 0.5, 4000)
+    x[200::97] = 40.0  # the same spike every 97 samples: part of the series' normal pattern
+    scores = score_series(x, START + np.arange(4000) * np.timedelta64(300, "s"))
+    first, late = scores[200], scores[3000:].max()
+    assert first > 0.8
+    assert late < first / 2
+
+
+def test_bad_context_settings_are_refused() -> None:
+    with pytest.raises(ValueError, match="context_bins"):
+        DetectorConfig(context_bins=0)
+    with pytest.raises(ValueError, match="multiple of 8"):
+        DetectorConfig(context_table_bits=1001)
