@@ -13,6 +13,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path("var"), description="where the SQLite and DuckDB files live")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
+    base_url: str | None = Field(default=None, description="URL users reach the UI at, for links in notifications")
+    notify_enabled: bool = True
     host: str = "127.0.0.1"
     port: int = 8080
     admin_user: str = "admin"
@@ -27,6 +29,10 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = 10
     require_services: bool = False
     log_level: str = "INFO"
+
+    @property
+    def public_url(self) -> str:
+        return self.base_url or f"http://{self.host}:{self.port}"
 
     @property
     def sqlite_path(self) -> Path:

@@ -101,3 +101,25 @@ async def test_check_metrics_become_series_in_the_store(platform, target):
 def asset_id_of(platform: Platform, name: str) -> str:
     with platform.db.session() as session:
         return asset_row(session, SYSTEM, name).id
+
+
+async def test_an_outage_notifies_a_webhook_once_per_change(platform, target):
+    from forewarn.notify import ChannelIn, create_channel
+
+    receiver = LoopbackHttpServer().start()
+    receiver.reply("/hook", status=200, body="ok")
+    try:
+        with platform.db.session() as session:
+            create_channel(session, SYSTEM, "internal", ChannelIn(
+                name="ops", kind="webhook", config={"url": receiver.url("/hook"), "secret": "s" * 24}), 0.0)
+        check_id = add_http_check(platform, target.url("/"))
+        await platform.start(checks=True, agent=False)
+        await wait_for(lambda: len(results(platform, check_id)) >= 2)
+        target.stop()
+        await wait_for(lambda: incidents(platform))
+        posts = await wait_for(lambda: [r for r in receiver.requests if r.method == "POST"])
+        assert posts[0].headers.get("X-Forewarn-Signature", "").startswith("sha256=")
+        keys = {r.headers.get("Idempotency-Key") for r in receiver.requests}
+        assert len(keys) == len([r for r in receiver.requests if r.method == "POST"])  # no duplicates
+    finally:
+        receiver.stop()

@@ -21,6 +21,7 @@ from forewarn.monitoring import (
     enabled_definitions,
     series_limits,
 )
+from forewarn.notify import Deliverer
 from forewarn.runtime.bootstrap import Bootstrap, bootstrap
 from forewarn.runtime.stages import wire_stages
 from forewarn.settings import Settings
@@ -49,6 +50,8 @@ class Platform:
         self.scheduler = CheckScheduler(self._definitions, self._publish_result,
                                         concurrency=settings.scheduler_concurrency,
                                         jitter=settings.scheduler_jitter, clock=self.clock)
+        self.deliverer = Deliverer(self.db, settings.public_url, clock=self.clock)
+        self._stop_delivery = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._reload_now: asyncio.Event | None = None
@@ -76,6 +79,9 @@ class Platform:
             self._tasks.append(asyncio.create_task(self._reload_loop(), name="check-reload"))
         self._tasks.append(asyncio.create_task(self._maintenance_loop(), name="series-maintenance"))
         self._tasks.append(asyncio.create_task(self._forecast_loop(), name="forecasts"))
+        if self.settings.notify_enabled:
+            self._stop_delivery = asyncio.Event()
+            self._tasks.append(asyncio.create_task(self.deliverer.run(self._stop_delivery), name="notify"))
         if agent and self.settings.agent_enabled:
             self._tasks.append(asyncio.create_task(self._agent_loop(), name="host-agent"))
 
@@ -147,11 +153,13 @@ class Platform:
         await self.scheduler.reload()
 
     async def stop(self) -> None:
+        self._stop_delivery.set()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         await self.scheduler.stop()
         await self.bus.stop()
+        await self.deliverer.aclose()
         self.store.close()
         self.db.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from forewarn.alerting import AnomalySignals, LogLine, LogSignals, evaluate_result, record_signal
 from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, LOGS, METRICS, SAMPLES, SIGNALS, Bus
@@ -11,6 +12,7 @@ from forewarn.core.records import CheckResult, MetricBatch, SampleBatch, Signal
 from forewarn.db import Database
 from forewarn.incidents import apply_signal
 from forewarn.monitoring import IngestService
+from forewarn.notify import enqueue_changes
 
 log = logging.getLogger(__name__)
 
@@ -57,5 +59,13 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: Anomal
     bus.subscribe(METRICS, "store", store_metrics)
     bus.subscribe(CHECK_RESULTS, "alerting", alerting)
     bus.subscribe(SAMPLES, "analysis", analysis)
+    async def notify(change: dict) -> None:
+        def enqueue() -> list[str]:
+            with db.session() as session:
+                return enqueue_changes(session, change["incident_id"], time.time())
+
+        await asyncio.to_thread(enqueue)
+
     bus.subscribe(LOGS, "log-patterns", log_patterns)
+    bus.subscribe(INCIDENT_CHANGES, "notify", notify)
     bus.subscribe(SIGNALS, "incidents", incidents)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from forewarn.alerting import SilenceIn, create_silence, delete_silence, list_silences, signals_by_ids
 from forewarn.auth import Principal, authenticate, get_tenant, list_users
+from forewarn.bus import INCIDENT_CHANGES
 from forewarn.core.errors import ValidationFailed
 from forewarn.incidents import IncidentAction, act, get_incident, list_incidents
 from forewarn.inventory import get_asset, list_assets, list_dependencies
@@ -157,7 +158,9 @@ def incident_action(request: Request, incident_id: str, who: UiWho, session: Ses
     except ValidationError as exc:
         raise ValidationFailed(exc.errors()[0]["msg"], where="action") from exc
     act(session, who, incident_id, data)
-    session.flush()
+    session.commit()  # notify only about what is stored
+    request.app.state.platform.publish_from_thread(INCIDENT_CHANGES, {"incident_id": incident_id,
+                                                                      "action": data.action})
     return render(request, "partials/incident_body.html", **_incident_context(session, who, incident_id))
 
 

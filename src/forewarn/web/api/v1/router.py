@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from forewarn.web.api.v1 import (
     analysis,
     assets,
+    channels,
     checks,
     dependencies,
     health,
@@ -20,6 +21,6 @@ from forewarn.web.api.v1 import (
 )
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (health, me, analysis, tenants, sites, assets, dependencies, checks, series, incidents, ingest, logs, silences,
+for module in (health, me, analysis, channels, tenants, sites, assets, dependencies, checks, series, incidents, ingest, logs, silences,
                topology):
     api_router.include_router(module.router)
