@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     admin_user: str = "admin"
     admin_password: str | None = None
     secret_key: str | None = Field(default=None, description="signs session cookies; generated if unset")
+    remediation_key: str | None = Field(default=None, description="encrypts runbook secrets; generated if unset")
+    runbooks_dir: Path | None = Field(default=None, description="runbook YAML files loaded at start")
     agent_interval: float = 10.0
     agent_enabled: bool = True
     forecast_interval: float = Field(default=300.0, description="seconds between forecast rounds")

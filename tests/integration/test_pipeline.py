@@ -123,3 +123,40 @@ async def test_an_outage_notifies_a_webhook_once_per_change(platform, target):
         assert len(keys) == len([r for r in receiver.requests if r.method == "POST"])  # no duplicates
     finally:
         receiver.stop()
+
+
+RUNBOOK = """
+runbooks:
+  - name: recreate-flag
+    match: {kind: check, check_kind: nagios}
+    params:
+      flag: {from: asset.attributes.flag, type: path, root: "%(root)s"}
+    steps:
+      - {kind: local, argv: ["/usr/bin/touch", "{flag}"]}
+    verify: {check: signal, attempts: 3, interval: 1}
+"""
+
+
+async def test_a_runbook_fixes_the_problem_and_the_incident_counts_as_prevented(platform, tmp_path):
+    from forewarn.remediation import load_runbooks, runs_for_incident
+
+    flag = tmp_path / "healthy.flag"
+    with platform.db.session() as session:
+        load_runbooks(session, SYSTEM, RUNBOOK % {"root": str(tmp_path)}, "runbooks.yaml", 0.0)
+        asset = create_asset(session, SYSTEM, AssetIn(tenant="internal", name="appsrv", kind=AssetKind.HOST,
+                                                      attributes={"flag": str(flag)}))
+        # The Nagios convention: exit 1 is WARNING, so the missing flag is an early, proactive problem.
+        create_check(session, SYSTEM, CheckIn(asset=asset.id, name="flag", kind="nagios", interval=INTERVAL,
+                                              params={"command": ["/usr/bin/test", "-f", str(flag)]}))
+    await platform.start(checks=True, agent=False)
+    [incident] = await wait_for(lambda: incidents(platform))
+
+    def finished_runs():
+        with platform.db.session() as session:
+            runs = runs_for_incident(session, SYSTEM, incident.id)
+        return [r for r in runs if r.status in ("succeeded", "failed")]
+
+    [run] = await wait_for(finished_runs)
+    assert run.status == "succeeded" and run.result["verified"] and run.result["prevented"]
+    assert flag.exists()
+    await wait_for(lambda: incidents(platform)[0].status == "resolved")

@@ -2,6 +2,6 @@
 
 from forewarn.bus.base import Bus, Handler
 from forewarn.bus.inprocess import InProcessBus
-from forewarn.bus.topics import CHECK_RESULTS, INCIDENT_CHANGES, LOGS, METRICS, SAMPLES, SIGNALS
+from forewarn.bus.topics import CHECK_RESULTS, INCIDENT_CHANGES, LOGS, METRICS, RUNBOOK_RUNS, SAMPLES, SIGNALS
 
-__all__ = ["CHECK_RESULTS", "INCIDENT_CHANGES", "LOGS", "METRICS", "SAMPLES", "SIGNALS", "Bus", "Handler", "InProcessBus"]
+__all__ = ["CHECK_RESULTS", "INCIDENT_CHANGES", "LOGS", "METRICS", "RUNBOOK_RUNS", "SAMPLES", "SIGNALS", "Bus", "Handler", "InProcessBus"]

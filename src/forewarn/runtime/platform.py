@@ -7,7 +7,8 @@ import logging
 from contextlib import suppress
 
 from forewarn.alerting import AnomalySignals, ForecastSignals, LogSignals, SensitivityLookup, all_levels
-from forewarn.bus import CHECK_RESULTS, METRICS, SIGNALS, InProcessBus
+from forewarn.auth import Principal
+from forewarn.bus import CHECK_RESULTS, METRICS, RUNBOOK_RUNS, SIGNALS, InProcessBus
 from forewarn.core.clock import Clock, SystemClock
 from forewarn.core.records import MetricBatch
 from forewarn.db import Database
@@ -22,7 +23,15 @@ from forewarn.monitoring import (
     series_limits,
 )
 from forewarn.notify import Deliverer
+from forewarn.remediation import (
+    RemediationConfig,
+    execute,
+    fail_interrupted,
+    load_runbook_files,
+    pending_run_ids,
+)
 from forewarn.runtime.bootstrap import Bootstrap, bootstrap
+from forewarn.runtime.keys import persistent_key
 from forewarn.runtime.stages import wire_stages
 from forewarn.settings import Settings
 
@@ -50,11 +59,27 @@ class Platform:
         self.scheduler = CheckScheduler(self._definitions, self._publish_result,
                                         concurrency=settings.scheduler_concurrency,
                                         jitter=settings.scheduler_jitter, clock=self.clock)
+        self.remediation = RemediationConfig(
+            secret_key=persistent_key(settings, "remediation_key", settings.remediation_key), clock=self.clock)
+        self.bus.subscribe(RUNBOOK_RUNS, "remediation", self._execute_run)
         self.deliverer = Deliverer(self.db, settings.public_url, clock=self.clock)
         self._stop_delivery = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._reload_now: asyncio.Event | None = None
+
+    async def _execute_run(self, run_id: str) -> None:
+        await execute(self.db, run_id, self.remediation)
+
+    def _recover_runs(self) -> list[str]:
+        """Load runbook files; runs cut off by a crash fail (never re-run blindly); pending ones go on."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            if self.settings.runbooks_dir:
+                load_runbook_files(session, Principal.system(), sorted(self.settings.runbooks_dir.glob("*.yaml")),
+                                   now)
+            fail_interrupted(session, older_than=3600)
+            return pending_run_ids(session)
 
     def _sensitivity_levels(self) -> list:
         with self.db.session() as session:
@@ -74,6 +99,8 @@ class Platform:
         self._loop = asyncio.get_running_loop()
         self._reload_now = asyncio.Event()
         await self.bus.start()
+        for run_id in await asyncio.to_thread(self._recover_runs):
+            await self.bus.publish(RUNBOOK_RUNS, run_id)
         if checks:
             await self.scheduler.reload()
             self._tasks.append(asyncio.create_task(self._reload_loop(), name="check-reload"))

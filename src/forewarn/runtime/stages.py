@@ -7,14 +7,23 @@ import logging
 import time
 
 from forewarn.alerting import AnomalySignals, LogLine, LogSignals, evaluate_result, record_signal
-from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, LOGS, METRICS, SAMPLES, SIGNALS, Bus
+from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, LOGS, METRICS, RUNBOOK_RUNS, SAMPLES, SIGNALS, Bus
+from forewarn.core.enums import SignalState
 from forewarn.core.records import CheckResult, MetricBatch, SampleBatch, Signal
 from forewarn.db import Database
 from forewarn.incidents import apply_signal
 from forewarn.monitoring import IngestService
 from forewarn.notify import enqueue_changes
+from forewarn.remediation import match_signal, start_run
 
 log = logging.getLogger(__name__)
+
+
+def start_runbooks(session, signal: Signal, incident_id: str) -> list[str]:  # noqa: ANN001
+    """Runs for the runbooks matching a firing signal; guards (approval, rate, kill switch) apply inside."""
+    if signal.state is not SignalState.FIRING:
+        return []
+    return [start_run(session, rb.id, incident_id, signal) for rb in match_signal(session, signal)]
 
 
 def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: AnomalySignals,
@@ -47,13 +56,17 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: Anomal
             await bus.publish(SIGNALS, signal)
 
     async def incidents(signal: Signal) -> None:
-        def apply() -> str | None:
+        def apply() -> tuple[str | None, list[str]]:
             with db.session() as session:
-                return apply_signal(session, signal, record_signal(session, signal))
+                incident_id = apply_signal(session, signal, record_signal(session, signal))
+                runs = start_runbooks(session, signal, incident_id) if incident_id else []
+            return incident_id, runs
 
-        incident_id = await asyncio.to_thread(apply)
+        incident_id, runs = await asyncio.to_thread(apply)
         if incident_id:
             await bus.publish(INCIDENT_CHANGES, {"incident_id": incident_id, "signal": signal.fingerprint})
+        for run_id in runs:  # only after the runs committed (STYLE habit 8)
+            await bus.publish(RUNBOOK_RUNS, run_id)
 
     bus.subscribe(CHECK_RESULTS, "store", store_result)
     bus.subscribe(METRICS, "store", store_metrics)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from forewarn import __version__
 from forewarn.auth import LoginRateLimiter
 from forewarn.runtime import Platform
+from forewarn.runtime.keys import persistent_key
 from forewarn.settings import Settings
 from forewarn.web.api.v1.router import api_router
 from forewarn.web.errors import install_error_handlers
@@ -25,15 +25,8 @@ STATIC_DIR = Path(__file__).parent / "ui" / "static"
 
 
 def secret_key(settings: Settings) -> str:
-    """The configured key, else one generated once and kept (0600) next to the database."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = settings.data_dir / "secret_key"
-    if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    """Signs session cookies: the configured key, else one generated once and kept in the data dir."""
+    return persistent_key(settings, "secret_key", settings.secret_key)
 
 
 def create_app(settings: Settings, platform: Platform | None = None, run_checks: bool = True,

@@ -12,11 +12,12 @@ from pydantic import ValidationError
 
 from forewarn.alerting import SilenceIn, create_silence, delete_silence, list_silences, signals_by_ids
 from forewarn.auth import Principal, authenticate, get_tenant, list_users
-from forewarn.bus import INCIDENT_CHANGES
+from forewarn.bus import INCIDENT_CHANGES, RUNBOOK_RUNS
 from forewarn.core.errors import ValidationFailed
 from forewarn.incidents import IncidentAction, act, get_incident, list_incidents
 from forewarn.inventory import get_asset, list_assets, list_dependencies
 from forewarn.monitoring import check_history, list_checks
+from forewarn.remediation import approve, reject, runs_for_incident
 from forewarn.web.deps import SessionDep, optional_principal
 from forewarn.web.ui.queries import asset_names, overview, tenant_view
 from forewarn.web.ui.render import render
@@ -134,7 +135,7 @@ def _incident_context(session: SessionDep, who: Principal, incident_id: str) -> 
     incident = get_incident(session, who, incident_id)
     users = [u.username for u in list_users(session) if u.role.value != "client"] if who.all_tenants else []
     signals = signals_by_ids(session, who, incident.signal_ids)
-    return {"incident": incident, "users": users, "signals": sorted(signals, key=lambda s: s.first_seen),
+    return {"incident": incident, "users": users, "runs": runs_for_incident(session, who, incident.id), "signals": sorted(signals, key=lambda s: s.first_seen),
             "names": asset_names(session, {s.asset_id for s in signals} | ({incident.asset_id} - {None})),
             "tenant": get_tenant(session, who, incident.tenant_id)}
 
@@ -200,3 +201,17 @@ def silence_delete(request: Request, silence_id: str, who: UiWho, session: Sessi
     delete_silence(session, who, silence_id)
     session.flush()
     return render(request, "partials/silences.html", **_silence_context(session, who, tenant))
+
+
+@router.post("/ui/runs/{run_id}/{decision}", response_class=HTMLResponse)
+def run_decision(request: Request, run_id: str, decision: str, who: UiWho, session: SessionDep) -> HTMLResponse:
+    platform = request.app.state.platform
+    if decision == "approve":
+        out = approve(session, who, run_id, clock=platform.clock)
+        session.commit()  # execute only what is stored as approved
+        platform.publish_from_thread(RUNBOOK_RUNS, run_id)
+    elif decision == "reject":
+        out = reject(session, who, run_id, "rejected in the UI", clock=platform.clock)
+    else:
+        raise ValidationFailed("decision must be approve or reject", where="decision")
+    return render(request, "partials/incident_body.html", **_incident_context(session, who, out.incident_id))

@@ -13,6 +13,7 @@ from forewarn.web.api.v1 import (
     ingest,
     logs,
     me,
+    runbooks,
     series,
     silences,
     sites,
@@ -21,6 +22,6 @@ from forewarn.web.api.v1 import (
 )
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (health, me, analysis, channels, tenants, sites, assets, dependencies, checks, series, incidents, ingest, logs, silences,
+for module in (health, me, analysis, channels, tenants, sites, assets, dependencies, checks, series, incidents, ingest, logs, runbooks, silences,
                topology):
     api_router.include_router(module.router)
