@@ -160,3 +160,37 @@ async def test_a_runbook_fixes_the_problem_and_the_incident_counts_as_prevented(
     assert run.status == "succeeded" and run.result["verified"] and run.result["prevented"]
     assert flag.exists()
     await wait_for(lambda: incidents(platform)[0].status == "resolved")
+
+
+async def test_a_runbook_that_needs_approval_waits_for_a_technician(platform, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from forewarn.auth import create_token
+    from forewarn.remediation import load_runbooks, runs_for_incident
+    from forewarn.web.app import create_app
+
+    flag = tmp_path / "healthy.flag"
+    text = (RUNBOOK % {"root": str(tmp_path)}).replace("verify:", "guards: {approval: true}\n    verify:")
+    with platform.db.session() as session:
+        load_runbooks(session, SYSTEM, text, "runbooks.yaml", 0.0)
+        asset = create_asset(session, SYSTEM, AssetIn(tenant="internal", name="appsrv", kind=AssetKind.HOST,
+                                                      attributes={"flag": str(flag)}))
+        create_check(session, SYSTEM, CheckIn(asset=asset.id, name="flag", kind="nagios", interval=INTERVAL,
+                                              params={"command": ["/usr/bin/test", "-f", str(flag)]}))
+        token = create_token(session, "admin")
+    await platform.start(checks=True, agent=False)
+    [incident] = await wait_for(lambda: incidents(platform))
+
+    def runs():
+        with platform.db.session() as session:
+            return runs_for_incident(session, SYSTEM, incident.id)
+
+    [waiting] = await wait_for(runs)
+    assert waiting.status == "awaiting_approval" and not flag.exists()
+    app = create_app(platform.settings, platform, run_checks=False, run_agent=False)
+    client = TestClient(app)  # not started as a context: the platform is already running
+    r = await asyncio.to_thread(client.post, f"/api/v1/runs/{waiting.id}/approve",
+                                headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text
+    await wait_for(lambda: runs()[0].status == "succeeded")
+    assert flag.exists()
