@@ -66,3 +66,22 @@ def test_bad_context_settings_are_refused() -> None:
         DetectorConfig(context_bins=0)
     with pytest.raises(ValueError, match="multiple of 8"):
         DetectorConfig(context_table_bits=1001)
+
+
+def test_a_spike_smaller_than_the_remembered_peak_ranks_lower() -> None:
+    rng = np.random.default_rng(5)
+    quiet = rng.normal(10, 1, 3000)
+    quiet[2000] += 30
+    spiky = quiet.copy()
+    spiky[1000] += 90  # the same noise, but this series once jumped three times higher
+    ts = START + np.arange(3000) * np.timedelta64(300, "s")
+    assert score_series(spiky, ts)[2000] < score_series(quiet, ts)[2000]
+
+
+def test_peak_discount_is_bounded_and_spares_new_peaks() -> None:
+    from forewarn.analysis.anomaly.kernels import peak_discount
+
+    z = np.array([0.0, 5.0, 10.0, 40.0])
+    out = peak_discount(z, np.full(4, 20.0), CFG)
+    assert out[-1] == 1.0 and out[0] == CFG.peak_floor**CFG.peak_power
+    assert np.all(np.diff(out) >= 0)

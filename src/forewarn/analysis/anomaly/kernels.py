@@ -39,6 +39,12 @@ def weigh_novelty(excess: np.ndarray, novelty: np.ndarray, cfg: DetectorConfig) 
     return excess * (1.0 + cfg.context_weight * novelty)
 
 
+def peak_discount(z: np.ndarray, peak_prev: np.ndarray, cfg: DetectorConfig) -> np.ndarray:
+    """< 1 for a surprise smaller than the series' long-remembered largest one: spiky series'
+    ordinary spikes rank below a quiet series' one big event."""
+    return np.clip(z / np.maximum(peak_prev, 1.0), cfg.peak_floor, 1.0) ** cfg.peak_power
+
+
 def to_score(excess: np.ndarray, cfg: DetectorConfig) -> np.ndarray:
     return 1.0 - np.exp(-np.asarray(excess) / cfg.score_scale)
 

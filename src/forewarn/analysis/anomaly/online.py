@@ -27,9 +27,10 @@ class AnomalyDetector:
     short-term mean of the residual from each, a decaying memory of its last alarm, and a bit table
     of the value patterns it has seen (`context.py`). A sample's surprise is the smaller of the two
     views' z-scores (so a weekly habit silences the daily view); its excess over the decaying memory
-    is high at the start of a surprising episode and low while it lasts; and that excess is weighted
+    is high at the start of a surprising episode and low while it lasts; that excess is weighted
     up by the novelty of the pattern the sample completes, so a familiar kind of spike ranks below
-    a surprise that also looks new.
+    a surprise that also looks new, and down when it is smaller than the largest surprise of the
+    series' long memory, so a spiky series' ordinary spikes rank below a quiet series' one event.
     """
 
     def __init__(self, n_series: int, config: DetectorConfig | None = None) -> None:
@@ -71,7 +72,10 @@ class AnomalyDetector:
         held = st.memory[rows] * cfg.memory_decay
         excess = np.where(z > held, z - held, 0.0)
         st.memory[rows] = np.where(z > held, z, held)
-        return k.to_score(k.weigh_novelty(excess, novelty, cfg), cfg)
+        peak = st.peak[rows]
+        st.peak[rows] = np.maximum(peak * cfg.peak_decay, z)
+        weighed = k.weigh_novelty(excess, novelty, cfg) * k.peak_discount(z, peak, cfg)
+        return k.to_score(weighed, cfg)
 
 
 def _residual_step(view: ViewState, rows: np.ndarray, x: np.ndarray, slot: np.ndarray, period_rate: float,

@@ -52,10 +52,12 @@ def _view_z(x: np.ndarray, slot: np.ndarray, n_slots: int, rate: float, cfg: Det
     return k.residual_z(r, mean_prev, _prior(var, 0.0), _ewm(r, cfg.fast_rate), cfg)
 
 
-def _sparsify(z: np.ndarray, decay: float) -> np.ndarray:
-    """Excess of each surprise over a decaying memory of earlier ones (the online step, in a loop)."""
+def _sparsify(z: np.ndarray, decay: float, peak_decay: float) -> tuple[np.ndarray, np.ndarray]:
+    """Excess of each surprise over a decaying memory of earlier ones, and the long peak each row
+    saw before its own surprise (the online step's two running maxima, in one loop)."""
     out = [0.0] * len(z)
-    memory = 0.0
+    peaks = [0.0] * len(z)
+    memory = peak = 0.0
     for i, zi in enumerate(z.tolist()):
         held = memory * decay
         if zi > held:
@@ -63,7 +65,9 @@ def _sparsify(z: np.ndarray, decay: float) -> np.ndarray:
             memory = zi
         else:
             memory = held
-    return np.asarray(out)
+        peaks[i] = peak
+        peak = max(peak * peak_decay, zi)
+    return np.asarray(out), np.asarray(peaks)
 
 
 def score_series(values: np.ndarray, timestamps: np.ndarray, config: DetectorConfig | None = None) -> np.ndarray:
@@ -82,6 +86,7 @@ def score_series(values: np.ndarray, timestamps: np.ndarray, config: DetectorCon
     z_week = _view_z(x, k.slot_of(secs, k.WEEK_SECONDS, cfg.week_slots), cfg.week_slots, cfg.week_rate, cfg)
     z = np.minimum(z_day, z_week)
     z[: cfg.warmup] = 0.0
-    excess = _sparsify(z, cfg.memory_decay)
-    scores[ok] = k.to_score(k.weigh_novelty(excess, novelty_series(x, cfg), cfg), cfg)
+    excess, peak = _sparsify(z, cfg.memory_decay, cfg.peak_decay)
+    weighed = k.weigh_novelty(excess, novelty_series(x, cfg), cfg) * k.peak_discount(z, peak, cfg)
+    scores[ok] = k.to_score(weighed, cfg)
     return scores

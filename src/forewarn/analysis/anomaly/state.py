@@ -28,13 +28,14 @@ class ViewState:
 class DetectorState:
     count: np.ndarray  # valid samples seen per series
     memory: np.ndarray  # decaying memory of the largest recent surprise (the sparsifier)
+    peak: np.ndarray  # slowly decaying memory of the largest surprise (the long-peak discount)
     day: ViewState
     week: ViewState
     context: ContextState
 
     @classmethod
     def empty(cls, n: int, cfg: DetectorConfig) -> DetectorState:
-        return cls(np.zeros(n, dtype=np.int64), np.zeros(n),
+        return cls(np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n),
                    ViewState.empty(n, cfg.day_slots), ViewState.empty(n, cfg.week_slots),
                    ContextState.empty(n, cfg))
 
@@ -47,7 +48,7 @@ class DetectorState:
         return fresh
 
     def arrays(self) -> list[np.ndarray]:
-        out = [self.count, self.memory]
+        out = [self.count, self.memory, self.peak]
         for view in (self.day, self.week):
             out += [getattr(view, f.name) for f in fields(view)]
         return out + self.context.arrays()
