@@ -77,3 +77,26 @@ def connect_failure(exc: BaseException, host: str, target: str) -> str:
     if isinstance(exc, socket.gaierror):
         return f"cannot resolve {host}"
     return f"{describe_os_error(exc)} to {target}"
+
+
+def http_url(url: str | None) -> str | None:
+    """Validator body shared by URL-taking configs: only http and https targets."""
+    if url is not None and not url.lower().startswith(("http://", "https://")):
+        raise ValueError("url must start with http:// or https://")
+    return url
+
+
+def absolute_path(path: str) -> str:
+    if not path.startswith("/"):
+        raise ValueError("path must start with '/'")
+    return path
+
+
+def compose_url(url: str | None, scheme: str, address: str | None, port: int | None, path: str) -> str | None:
+    """The configured URL, else one built on the asset's address (IPv6 in brackets); None without either."""
+    if url:
+        return url
+    if not address:
+        return None
+    host = f"[{address}]" if ":" in address else address
+    return f"{scheme}://{host}{f':{port}' if port else ''}{path}"

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from forewarn.integrations.common import absolute_path, compose_url, http_url
 from forewarn.plugins.v1 import PluginConfig, secret
 
 
@@ -57,25 +58,8 @@ class HttpConfig(PluginConfig):
         parse_status_ranges(spec)
         return spec
 
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, url: str | None) -> str | None:
-        if url is not None and not url.lower().startswith(("http://", "https://")):
-            raise ValueError("url must start with http:// or https://")
-        return url
-
-    @field_validator("path")
-    @classmethod
-    def _absolute_path(cls, path: str) -> str:
-        if not path.startswith("/"):
-            raise ValueError("path must start with '/'")
-        return path
+    _http_url = field_validator("url")(classmethod(lambda cls, v: http_url(v)))
+    _absolute_path = field_validator("path")(classmethod(lambda cls, v: absolute_path(v)))
 
     def target_url(self, asset_address: str | None) -> str | None:
-        if self.url:
-            return self.url
-        if not asset_address:
-            return None
-        host = f"[{asset_address}]" if ":" in asset_address else asset_address
-        port = f":{self.port}" if self.port else ""
-        return f"{self.scheme}://{host}{port}{self.path}"
+        return compose_url(self.url, self.scheme, asset_address, self.port, self.path)

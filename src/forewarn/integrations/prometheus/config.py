@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from forewarn.integrations.common import absolute_path, compose_url, http_url
 from forewarn.plugins.v1 import PluginConfig, secret
 
 TEN_MB = 10 * 1024 * 1024
@@ -38,24 +39,8 @@ class PrometheusConfig(PluginConfig):
     verify_tls: bool = Field(True, description="Verify the endpoint's certificate for https URLs.")
     bearer_token: str | None = secret(None, "Bearer token sent in the Authorization header.")
 
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, url: str | None) -> str | None:
-        if url is not None and not url.lower().startswith(("http://", "https://")):
-            raise ValueError("url must start with http:// or https://")
-        return url
-
-    @field_validator("path")
-    @classmethod
-    def _absolute_path(cls, path: str) -> str:
-        if not path.startswith("/"):
-            raise ValueError("path must start with '/'")
-        return path
+    _http_url = field_validator("url")(classmethod(lambda cls, v: http_url(v)))
+    _absolute_path = field_validator("path")(classmethod(lambda cls, v: absolute_path(v)))
 
     def target_url(self, asset_address: str | None) -> str | None:
-        if self.url:
-            return self.url
-        if not asset_address:
-            return None
-        host = f"[{asset_address}]" if ":" in asset_address else asset_address
-        return f"{self.scheme}://{host}:{self.port}{self.path}"
+        return compose_url(self.url, self.scheme, asset_address, self.port, self.path)
