@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from forewarn.integrations.common import config_as
 from forewarn.integrations.nagios.config import NagiosConfig
-from forewarn.integrations.nagios.process import Runner, run_process
 from forewarn.integrations.nagios.result import evaluate, launch_failure
+from forewarn.integrations.process import Runner, run_process
 from forewarn.plugins.v1 import CheckContext, CheckOutcome, CheckPlugin, CheckStatus, PluginConfig
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from forewarn.integrations.common import fmt_seconds
 from forewarn.integrations.nagios.output import PluginOutput, split_output
 from forewarn.integrations.nagios.perfdata import PerfItem, plain_number
-from forewarn.integrations.nagios.process import ProcessRun
+from forewarn.integrations.process import ProcessRun
 from forewarn.plugins.v1 import CheckOutcome, CheckStatus, MetricPoint
 
 MAX_SUMMARY = 400

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from forewarn.integrations.common import config_as
-from forewarn.integrations.nagios.process import Runner, run_process
+from forewarn.integrations.process import Runner, run_process
 from forewarn.integrations.smart.collect import Collected, read_saved, run_smartctl
 from forewarn.integrations.smart.config import SmartConfig
 from forewarn.integrations.smart.health import DriveHealth, MalformedSmart, parse_smartctl

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from forewarn.integrations.nagios.process import Runner
+from forewarn.integrations.process import Runner
 from forewarn.integrations.smart.config import SmartConfig
 
 

@@ -7,8 +7,8 @@ import pytest
 from forewarn.integrations.nagios.config import NagiosConfig
 from forewarn.integrations.nagios.output import split_output
 from forewarn.integrations.nagios.perfdata import PerfItem, parse_perfdata
-from forewarn.integrations.nagios.process import ProcessRun
 from forewarn.integrations.nagios.result import evaluate, metric_name
+from forewarn.integrations.process import ProcessRun
 from forewarn.plugins.v1 import CheckStatus
 
 DISK_MULTILINE = """DISK OK - free space: / 3326 MB (56%); | /=2643MB;5948;5958;0;5968

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from forewarn.integrations.nagios import NagiosCheck, NagiosConfig
-from forewarn.integrations.nagios.process import ProcessRun, run_process
+from forewarn.integrations.process import ProcessRun, run_process
 from forewarn.plugins.v1 import CheckContext, CheckOutcome, CheckStatus
 from forewarn.testing.loopback import LoopbackHttpServer, LoopbackTcpServer
 

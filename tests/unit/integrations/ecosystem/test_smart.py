@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from forewarn.integrations.nagios.process import ProcessRun
+from forewarn.integrations.process import ProcessRun
 from forewarn.integrations.smart import SmartCheck, SmartConfig
 from forewarn.integrations.smart.health import MalformedSmart, parse_smartctl
 from forewarn.plugins.v1 import CheckContext, CheckOutcome, CheckStatus
