@@ -85,3 +85,31 @@ def test_peak_discount_is_bounded_and_spares_new_peaks() -> None:
     out = peak_discount(z, np.full(4, 20.0), CFG)
     assert out[-1] == 1.0 and out[0] == CFG.peak_floor**CFG.peak_power
     assert np.all(np.diff(out) >= 0)
+
+
+def test_long_spiky_series_scores_the_same_online_and_whole() -> None:
+    from forewarn.analysis.anomaly import AnomalyDetector
+
+    rng = np.random.default_rng(6)
+    n = 3000
+    x = rng.lognormal(2, 0.5, n)
+    spikes = rng.random(n) < 0.03
+    x[spikes] *= rng.uniform(5, 50, int(spikes.sum()))
+    ts = START + np.cumsum(rng.integers(60, 900, n)).astype("timedelta64[s]")
+    det = AnomalyDetector(1)
+    online = np.array([det.update(np.array([0]), x[i:i + 1], ts[i:i + 1])[0] for i in range(n)])
+    whole = score_series(x, ts)
+    assert np.array_equal(online, whole)
+    assert det.state.alarms[0] > 1.0  # the alarm-rate discount was exercised
+
+
+def test_a_series_that_alarms_often_is_trusted_less() -> None:
+    rng = np.random.default_rng(7)
+    n = 6000
+    calm = rng.normal(10, 1, n)
+    noisy = calm.copy()
+    noisy[500:5000:50] += rng.uniform(15, 40, len(range(500, 5000, 50)))  # frequent surprises
+    calm[5500] += 30
+    noisy[5500] += 30
+    ts = START + np.arange(n) * np.timedelta64(300, "s")
+    assert score_series(noisy, ts)[5500] < score_series(calm, ts)[5500]

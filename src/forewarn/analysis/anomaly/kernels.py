@@ -45,6 +45,12 @@ def peak_discount(z: np.ndarray, peak_prev: np.ndarray, cfg: DetectorConfig) -> 
     return np.clip(z / np.maximum(peak_prev, 1.0), cfg.peak_floor, 1.0) ** cfg.peak_power
 
 
+def alarm_discount(weighed: np.ndarray, alarms_prev: np.ndarray, cfg: DetectorConfig) -> np.ndarray:
+    """Divide by 1 + recent alarms / `alarm_count`: a series that often surprises is trusted less
+    (the role of HTM's anomaly likelihood), so its ordinary events rank below a quiet one's."""
+    return weighed / (1.0 + alarms_prev / cfg.alarm_count)
+
+
 def to_score(excess: np.ndarray, cfg: DetectorConfig) -> np.ndarray:
     return 1.0 - np.exp(-np.asarray(excess) / cfg.score_scale)
 

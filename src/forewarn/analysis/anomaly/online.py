@@ -30,7 +30,8 @@ class AnomalyDetector:
     is high at the start of a surprising episode and low while it lasts; that excess is weighted
     up by the novelty of the pattern the sample completes, so a familiar kind of spike ranks below
     a surprise that also looks new, and down when it is smaller than the largest surprise of the
-    series' long memory, so a spiky series' ordinary spikes rank below a quiet series' one event.
+    series' long memory, and down by the series' recent alarm count, so a spiky series' ordinary
+    spikes rank below a quiet series' one event.
     """
 
     def __init__(self, n_series: int, config: DetectorConfig | None = None) -> None:
@@ -75,7 +76,9 @@ class AnomalyDetector:
         peak = st.peak[rows]
         st.peak[rows] = np.maximum(peak * cfg.peak_decay, z)
         weighed = k.weigh_novelty(excess, novelty, cfg) * k.peak_discount(z, peak, cfg)
-        return k.to_score(weighed, cfg)
+        alarms = st.alarms[rows]
+        st.alarms[rows] = (weighed > cfg.alarm_level) + (1.0 - cfg.alarm_rate) * alarms
+        return k.to_score(k.alarm_discount(weighed, alarms, cfg), cfg)
 
 
 def _residual_step(view: ViewState, rows: np.ndarray, x: np.ndarray, slot: np.ndarray, period_rate: float,

@@ -88,5 +88,7 @@ def score_series(values: np.ndarray, timestamps: np.ndarray, config: DetectorCon
     z[: cfg.warmup] = 0.0
     excess, peak = _sparsify(z, cfg.memory_decay, cfg.peak_decay)
     weighed = k.weigh_novelty(excess, novelty_series(x, cfg), cfg) * k.peak_discount(z, peak, cfg)
-    scores[ok] = k.to_score(weighed, cfg)
+    alarms = lfilter([1.0], [1.0, -(1.0 - cfg.alarm_rate)], (weighed > cfg.alarm_level).astype(np.float64),
+                     zi=[0.0])[0]
+    scores[ok] = k.to_score(k.alarm_discount(weighed, _prior(alarms, 0.0), cfg), cfg)
     return scores

@@ -29,13 +29,14 @@ class DetectorState:
     count: np.ndarray  # valid samples seen per series
     memory: np.ndarray  # decaying memory of the largest recent surprise (the sparsifier)
     peak: np.ndarray  # slowly decaying memory of the largest surprise (the long-peak discount)
+    alarms: np.ndarray  # decaying count of recent alarms (the alarm-rate discount)
     day: ViewState
     week: ViewState
     context: ContextState
 
     @classmethod
     def empty(cls, n: int, cfg: DetectorConfig) -> DetectorState:
-        return cls(np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n),
+        return cls(np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n), np.zeros(n),
                    ViewState.empty(n, cfg.day_slots), ViewState.empty(n, cfg.week_slots),
                    ContextState.empty(n, cfg))
 
@@ -48,7 +49,7 @@ class DetectorState:
         return fresh
 
     def arrays(self) -> list[np.ndarray]:
-        out = [self.count, self.memory, self.peak]
+        out = [self.count, self.memory, self.peak, self.alarms]
         for view in (self.day, self.week):
             out += [getattr(view, f.name) for f in fields(view)]
         return out + self.context.arrays()
