@@ -18,11 +18,22 @@ def online_novelty(x: np.ndarray, cfg: DetectorConfig = CFG) -> np.ndarray:
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_online_step_equals_whole_series(seed: int) -> None:
+@pytest.mark.parametrize("generation", [1, 7, 50, 10_000])
+def test_online_step_equals_whole_series(seed: int, generation: int) -> None:
+    cfg = DetectorConfig(context_generation=generation, context_table_bits=256)  # small: collisions too
     rng = np.random.default_rng(seed)
     x = np.cumsum(rng.normal(0, 1, 700))
     x[rng.random(700) < 0.02] *= 50  # range jumps re-bin everything
-    assert np.array_equal(online_novelty(x), novelty_series(x, CFG))
+    assert np.array_equal(online_novelty(x, cfg), novelty_series(x, cfg))
+
+
+def test_patterns_are_forgotten_after_two_generations() -> None:
+    cfg = DetectorConfig(context_generation=100)
+    pattern = np.array([0.0, 9.0, 1.0, 8.0, 2.0, 7.0])
+    x = np.r_[np.tile(pattern, 5), np.tile([3.0, 4.0, 5.0, 6.0], 100), np.tile(pattern, 2)]
+    novelty = novelty_series(x, cfg)
+    assert novelty[30 + 10: 430].max() == 0.0  # the second pattern is learnt and kept
+    assert novelty[430 + 6:].max() > 0.0  # the first one, last seen 400 samples ago, is new again
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 6])
@@ -48,7 +59,7 @@ def test_state_is_a_fixed_bit_table_per_series() -> None:
     for i in range(3000):
         state.step(np.array([1, 3]), rng.normal(0, 1, 2), np.array([i, i]), CFG)
     assert [a.nbytes for a in state.arrays()] == before
-    assert state.table.shape == (4, CFG.context_table_bits // 8)
+    assert state.table.shape == (4, 2, CFG.context_table_bits // 8)
 
 
 def test_a_spike_at_a_regular_interval_stops_alarming() -> None:

@@ -30,7 +30,8 @@ class DetectorConfig:
     abs_floor: float = 1e-6
     context_bins: int = 8  # quantisation of the running [min, max] for the pattern-novelty view
     context_length: int = 6  # patterns are the last 2..6 bins
-    context_table_bits: int = 4096  # seen-pattern bits per series (512 bytes)
+    context_table_bits: int = 4096  # seen-pattern bits per series and generation (2 x 512 bytes)
+    context_generation: int = 10_000  # samples per table generation: patterns are kept 1-2 of them
     context_weight: float = 3.0  # a surprise in an all-new pattern counts (1 + weight) times
     peak_decay: float = 0.9998  # long memory of the largest surprise (half-life ~3,500 samples)
     peak_power: float = 0.75  # a surprise at fraction f of that peak is discounted by f ** power
@@ -40,5 +41,7 @@ class DetectorConfig:
     alarm_count: float = 10.0  # a series with this many recent alarms has its scores halved
 
     def __post_init__(self) -> None:
-        if not 1 <= self.context_bins <= 256 or self.context_length < 2 or self.context_table_bits % 8:
-            raise ValueError("context_bins must be 1-256, context_length >= 2, context_table_bits a multiple of 8")
+        if (not 1 <= self.context_bins <= 256 or self.context_length < 2 or self.context_table_bits % 8
+                or self.context_generation < 1):
+            raise ValueError("context_bins must be 1-256, context_length >= 2, context_table_bits a multiple "
+                             "of 8 and context_generation >= 1")
