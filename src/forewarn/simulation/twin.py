@@ -1,0 +1,157 @@
+"""The digital twin: topology, series, faults and simulated collectors that turn its state into checks and logs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from forewarn.alerting import LogLine
+from forewarn.core.enums import CheckStatus
+from forewarn.core.records import CheckResult, MetricPoint
+from forewarn.monitoring import CheckDefinition, evaluate_thresholds
+from forewarn.simulation.faults import FaultModel, build_faults
+from forewarn.simulation.scenario import Scenario
+from forewarn.simulation.workload import SeriesTable
+
+USER_FACING = "user-facing"
+# After a status change a check keeps reporting at its interval for this many results, so the alerting
+# stage's hysteresis and flap window see what they would see live; a steady state is then reported
+# only when it changes (an OK result on a confirmed OK state changes nothing downstream).
+STEADY_RESULTS = 21
+_NAMES = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi")
+
+
+@dataclass(slots=True)
+class SimCheck:
+    definition: CheckDefinition
+    metrics: list[tuple[str, int]]  # (metric name, series index)
+    offset: float
+    last: CheckStatus | None = None
+    steady: int = 0
+
+
+@dataclass
+class Topology:
+    """Asset names, their transitive dependencies and dependants, and which are user-facing."""
+
+    names: list[str]
+    deps: dict[str, set[str]]
+    dependants: dict[str, set[str]] = field(default_factory=dict)
+    user_facing: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_environment(cls, env: dict) -> Topology:
+        assets = env.get("assets", [])
+        direct = {a["name"]: set(a.get("depends_on", [])) for a in assets}
+        deps: dict[str, set[str]] = {}
+        for name in direct:
+            seen: set[str] = set()
+            todo = list(direct[name])
+            while todo:
+                d = todo.pop()
+                if d not in seen:
+                    seen.add(d)
+                    todo += direct.get(d, ())
+            deps[name] = seen
+        dependants = {n: {m for m in direct if n in deps[m]} for n in direct}
+        user = {a["name"] for a in assets if USER_FACING in a.get("tags", [])}
+        return cls(list(direct), deps, dependants, user)
+
+    def affected_services(self, asset: str | None) -> list[str]:
+        if asset is None:
+            return []
+        return sorted(self.user_facing & ({asset} | self.dependants.get(asset, set())))
+
+
+class Twin:
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.step = scenario.step_seconds
+        self.topology = Topology.from_environment(scenario.environment)
+        seed = scenario.seed
+        self.table = SeriesTable(scenario.workloads, self.topology.names, scenario.start,
+                                 np.random.default_rng([seed, 1]))
+        unknown = [f.asset for f in scenario.faults if f.asset not in self.topology.deps]
+        unknown += [f.fails for f in scenario.faults if f.fails and f.fails not in self.topology.deps]
+        if unknown:
+            raise ValueError(f"faults name assets that are not in the environment: {sorted(set(unknown))}")
+        self.faults: list[FaultModel] = build_faults(scenario.faults, scenario.start, self.table, seed)
+        self._log_rng = np.random.default_rng([seed, 2])
+        self._check_rng = np.random.default_rng([seed, 3])
+        self.checks: list[SimCheck] = []
+        self.asset_ids: dict[str, str] = {}
+        self.tenant_id = ""
+        self._failed_key: tuple = ()
+        self._failed: dict[str, str] = {}
+
+    def bind(self, tenant_id: str, asset_ids: dict[str, str], checks: list[CheckDefinition]) -> None:
+        """Attach the ids the pipeline gave the environment's assets and checks."""
+        self.tenant_id, self.asset_ids = tenant_id, asset_ids
+        by_check: dict[tuple[str, str], list[tuple[str, int]]] = {}
+        for i, spec in enumerate(self.table.specs):
+            if spec.check:
+                by_check.setdefault((spec.asset, spec.check), []).append((spec.metric, i))
+        self.checks = []
+        for d in sorted(checks, key=lambda c: (c.asset_name, c.name)):
+            slots = max(1, int(d.interval // self.step))
+            offset = float(self._check_rng.integers(0, slots)) * self.step
+            self.checks.append(SimCheck(d, by_check.get((d.asset_name, d.name), []), offset))
+
+    def sample(self, t: float) -> np.ndarray:
+        values = self.table.sample(t)
+        for fault in self.faults:
+            if fault.started(t):
+                fault.apply(t, values)
+        return values
+
+    def failed(self, t: float) -> dict[str, str]:
+        """Assets users cannot use at t, with the reason; a failure travels to everything depending on it."""
+        failing = [f for f in self.faults if f.fails is not None and f.failing(t)]
+        key = tuple(f.id for f in failing)
+        if key != self._failed_key:
+            out: dict[str, str] = {}
+            for f in failing:
+                out.setdefault(f.fails, f.failure_text)
+                for d in self.topology.dependants.get(f.fails, ()):
+                    out.setdefault(d, f"dependency {f.fails} failed: {f.failure_text}")
+            self._failed_key, self._failed = key, out
+        return self._failed
+
+    def check_results(self, t: float, values: np.ndarray, every: bool = False) -> list[CheckResult]:
+        """Results of the checks due at t; with every=False a steady state is not re-sent (see STEADY_RESULTS)."""
+        failed = self.failed(t)
+        probes = {f.asset: text for f in self.faults if f.started(t) and (text := f.probe_failure(t))}
+        out: list[CheckResult] = []
+        for check in self.checks:
+            d = check.definition
+            if (t - self.scenario.start - check.offset) % d.interval >= self.step:
+                continue
+            status, summary = self._status(check, values, failed.get(d.asset_name) or probes.get(d.asset_name))
+            if status == check.last:
+                check.steady += 1
+            else:
+                check.last, check.steady = status, 0
+            if every or check.steady < STEADY_RESULTS:
+                out.append(CheckResult(d.id, d.asset_id, d.tenant_id, status, summary, t, 1.0))
+        return out
+
+    @staticmethod
+    def _status(check: SimCheck, values: np.ndarray, failure: str | None) -> tuple[CheckStatus, str]:
+        if failure:
+            return CheckStatus.CRITICAL, failure
+        points = [MetricPoint(name, float(values[i])) for name, i in check.metrics]
+        status, reasons = evaluate_thresholds(points, check.definition.thresholds)
+        return status, "; ".join(reasons) or "OK"
+
+    def log_lines(self, t: float) -> list[LogLine]:
+        lines = [(a, app, msg) for f in self.faults if f.started(t) for a, app, msg in f.logs(t, self.step)]
+        rng = self._log_rng
+        for src in self.scenario.logs:
+            for _ in range(int(rng.poisson(src.per_hour * self.step / 3600.0))):
+                template = src.templates[int(rng.integers(len(src.templates)))]
+                lines.append((src.asset, src.app, template.format(
+                    user=_NAMES[int(rng.integers(len(_NAMES)))], ip=f"10.0.{int(rng.integers(1, 9))}."
+                    f"{int(rng.integers(2, 250))}", n=int(rng.integers(1000, 99999)))))
+        return [LogLine(self.tenant_id, self.asset_ids[a], t, msg, app) for a, app, msg in lines
+                if a in self.asset_ids]
