@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -96,7 +97,7 @@ class ManagedDesk:
         self.false_alarms = 0
         self._jobs: list[_Job] = []
         self._reported: set[int] = set()
-        self._pending: set[str] = set()  # incidents with a technician's look scheduled
+        self._pending: dict[str, float] = {}  # incident → when a technician's look is scheduled
         self._named: dict[str, set[float]] = {}  # asset → opening times of incidents naming it
         self._seq = 0
 
@@ -105,21 +106,21 @@ class ManagedDesk:
         heapq.heappush(self._jobs, _Job(at, self._seq, incident, fault_id))
 
     def wants(self, incident_id: str, signal_count: int) -> bool:
-        """Whether an incident change needs the desk: new, or grown since a technician last looked."""
+        """Whether an incident change needs the desk: new, or grown since a technician last saw it."""
         seen = self.incidents.get(incident_id)
-        return seen is None or (signal_count > seen.signal_count and incident_id not in self._pending)
+        return seen is None or signal_count > seen.signal_count
 
     def incident_changed(self, view: IncidentView, now: float) -> None:
-        """A new incident, or one grown since it was looked at, is (re)worked per the SLA response time."""
+        """A new incident is worked per the SLA; one that grew (or got worse) is looked at again."""
         first = view.id not in self.incidents
         self.incidents[view.id] = view
         for asset in view.assets:
-            self._named.setdefault(asset, set()).add(view.opened_at)
-        if view.id in self._pending:
-            return
+            self._named.setdefault(asset, set()).add(now)
         wait = self.rates.response_minutes.get(view.severity, max(self.rates.response_minutes.values()))
-        self._pending.add(view.id)
-        self._push((view.opened_at if first else now) + wait * 60.0, incident=view)
+        due = (view.opened_at if first else now) + wait * 60.0
+        if due < self._pending.get(view.id, math.inf):  # an escalation brings the visit forward
+            self._pending[view.id] = due
+            self._push(due, incident=view)
 
     def tick(self, t: float) -> None:
         """Take users' calls about failures the desk has not in hand, then do every job due by t."""
@@ -134,7 +135,9 @@ class ManagedDesk:
         while self._jobs and self._jobs[0].at <= t:
             job = heapq.heappop(self._jobs)
             if job.incident is not None:
-                self._pending.discard(job.incident.id)
+                if self._pending.get(job.incident.id) != job.at:
+                    continue  # superseded by an earlier look
+                del self._pending[job.incident.id]
                 self._work_incident(job.at, self.incidents[job.incident.id])
             elif job.fault_id is not None and job.fault_id not in self.handled:
                 called = self.faults[job.fault_id].failure_at + self.delays[job.fault_id] * 60.0
@@ -142,10 +145,11 @@ class ManagedDesk:
 
     def _work_incident(self, t: float, view: IncidentView) -> None:
         active = [f for f in self.faults.values() if f.onset <= t and f.id not in self.handled]
+        # The technician looks where the incident points: its root cause first, then the other assets
+        # it names; a fault elsewhere is for another incident (or a user's call) to find.
         named = set(view.assets)
         exact = [f for f in active if view.assets and view.assets[0] in (f.asset, f.fails)]
-        near_assets = named | {d for a in named for d in self.topology.deps.get(a, ())}
-        near = [f for f in active if f.asset in near_assets or f.fails in named]
+        near = [f for f in active if f.asset in named or f.fails in named]
         if exact or near:
             self._repair(t, exact or near[:1], view.opened_at, "incident", clear=bool(exact))
         elif not any(f.asset in named for f in self.faults.values() if f.id in self.handled):
@@ -162,9 +166,9 @@ class ManagedDesk:
         done = t + work * 60.0
         for i, f in enumerate(faults):
             known = detected
-            if via == "incident":  # known since the first incident that pointed at it
-                known = min([detected, *(ts for a in (f.asset, f.fails) for ts in self._named.get(a or "", ())
-                                         if f.onset <= ts <= t)])
+            if via == "incident":  # known since an incident first pointed at its asset after it began
+                seen = [ts for a in (f.asset, f.fails) for ts in self._named.get(a or "", ()) if f.onset <= ts <= t]
+                known = min(seen) if seen else max(detected, f.onset)
             f.repaired_at = min(f.repaired_at, done)
             share = work if i == 0 else 0.0  # one visit: its time is booked on the first fault
             self.handled[f.id] = Handling(f.id, known, done, via, share, share if on_site else 0.0)
