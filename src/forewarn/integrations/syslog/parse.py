@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import tzinfo
+from typing import Literal
 
 from forewarn.integrations.syslog.message import DEFAULT_FACILITY, DEFAULT_SEVERITY, Fields, SyslogMessage
 from forewarn.integrations.syslog.rfc3164 import parse_rfc3164
@@ -34,6 +35,7 @@ def parse_syslog(
     and `truncated` come from framing when the message was cut to the receiver's maximum size.
     """
     problems: list[str] = []
+    protocol: Literal["rfc3164", "rfc5424"] = "rfc3164"
     try:
         text = data.rstrip(_TRAILER).decode("utf-8")
     except UnicodeDecodeError:
@@ -45,14 +47,13 @@ def parse_syslog(
         fields = Fields(message=text)
         problems.append("no valid PRI; taken as user.notice")
         facility, severity = DEFAULT_FACILITY, DEFAULT_SEVERITY
-        protocol = "rfc3164"
     else:
         facility, severity = divmod(value, 8)
         body = text[pri.end():] if pri else text
         if _VERSION.match(body):
             fields, protocol = parse_rfc5424(body), "rfc5424"
         else:
-            fields, protocol = parse_rfc3164(body, received, tz), "rfc3164"
+            fields = parse_rfc3164(body, received, tz)
     return SyslogMessage(
         facility=facility, severity=severity,
         ts=fields.ts if fields.ts is not None else received,

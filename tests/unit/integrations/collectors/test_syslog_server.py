@@ -141,15 +141,17 @@ async def test_a_failing_callback_does_not_stop_the_receiver(receiver):
     server = await SyslogServer("127.0.0.1", 0, None, flaky, batch_interval=0.02).start()
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            sock.sendto(b"<13>first", ("127.0.0.1", server.udp_port))
-            await asyncio.sleep(0.1)
-            sock.sendto(b"<13>second", ("127.0.0.1", server.udp_port))
             async with asyncio.timeout(5):
+                sock.sendto(b"<13>first", ("127.0.0.1", server.udp_port))
+                while not seen:  # the first batch has been delivered (and has failed)
+                    await asyncio.sleep(0.01)
+                sock.sendto(b"<13>second", ("127.0.0.1", server.udp_port))
                 while len(seen) < 2:
                     await asyncio.sleep(0.01)
     finally:
         await server.stop()
     assert seen == ["first", "second"]
+    assert server._batcher.delivery_errors == 1
 
 
 async def test_stop_delivers_what_is_queued_and_closes_connections():
