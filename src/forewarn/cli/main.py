@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from forewarn.cli import accounts, check, eval_logs, eval_nab, eval_rca, inventory, up
+from forewarn.cli import accounts, check, discover, eval_logs, eval_nab, eval_rca, inventory, simulate, up
 
 app = typer.Typer(help="forewarn: proactive IT operations for MSPs and IT teams.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -26,9 +26,16 @@ def _register_evals() -> None:
         module.register(eval_app)
 
 
+def _register_commands() -> None:
+    # Commands with heavier imports register themselves so `forewarn --help` names them all.
+    for module in (discover, simulate):
+        module.register(app)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     _register_evals()
+    _register_commands()
     app()
 
 
