@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     agent_interval: float = 10.0
     agent_enabled: bool = True
     forecast_interval: float = Field(default=300.0, description="seconds between forecast rounds")
+    syslog_host: str = Field(default="127.0.0.1", description="address the syslog receiver listens on")
+    syslog_port: int | None = Field(default=None, ge=0, le=65535,
+                                    description="UDP and TCP port of the syslog receiver (0: any free); unset: off")
     scheduler_concurrency: int = 64
     scheduler_jitter: float = 0.1
     max_request_bytes: int = 8 * 1024 * 1024

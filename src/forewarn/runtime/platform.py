@@ -33,6 +33,7 @@ from forewarn.remediation import (
 from forewarn.runtime.bootstrap import Bootstrap, bootstrap
 from forewarn.runtime.keys import persistent_key
 from forewarn.runtime.stages import wire_stages
+from forewarn.runtime.syslog_feed import SyslogFeed
 from forewarn.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,9 @@ class Platform:
         self.bus.subscribe(RUNBOOK_RUNS, "remediation", self._execute_run)
         self.deliverer = Deliverer(self.db, settings.public_url, clock=self.clock)
         self._stop_delivery = asyncio.Event()
+        self.syslog: SyslogFeed | None = None
+        if settings.syslog_port is not None:
+            self.syslog = SyslogFeed(self.db, self.bus, self.clock, settings.syslog_host, settings.syslog_port)
         self._tasks: list[asyncio.Task] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._reload_now: asyncio.Event | None = None
@@ -111,6 +115,8 @@ class Platform:
             self._tasks.append(asyncio.create_task(self.deliverer.run(self._stop_delivery), name="notify"))
         if agent and self.settings.agent_enabled:
             self._tasks.append(asyncio.create_task(self._agent_loop(), name="host-agent"))
+        if self.syslog is not None:
+            await self.syslog.start()
 
     async def _reload_loop(self) -> None:
         # Changes made here reload at once; those made by the CLI in another process within the period.
@@ -186,6 +192,8 @@ class Platform:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         await self.scheduler.stop()
+        if self.syslog is not None:
+            await self.syslog.stop()  # delivers what it queued before the bus stops
         await self.bus.stop()
         await self.deliverer.aclose()
         self.store.close()

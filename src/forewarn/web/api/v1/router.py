@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from forewarn.web.api.v1 import (
+    alerts,
     analysis,
     assets,
     channels,
@@ -22,6 +23,6 @@ from forewarn.web.api.v1 import (
 )
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (health, me, analysis, channels, tenants, sites, assets, dependencies, checks, series, incidents, ingest, logs, runbooks, silences,
+for module in (health, me, analysis, alerts, channels, tenants, sites, assets, dependencies, checks, series, incidents, ingest, logs, runbooks, silences,
                topology):
     api_router.include_router(module.router)
