@@ -5,11 +5,11 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forewarn.core.hosts import host_part
 from forewarn.inventory.enums import AssetKind
 from forewarn.inventory.models import AssetRow
 
@@ -111,15 +111,7 @@ def _hint_keys(hint: str) -> list[str]:
 
 
 def _host_of(target: str) -> str:
-    """'10.0.0.5:9100' → '10.0.0.5', '[fe80::1]:22' → 'fe80::1', 'https://shop.example/x' → 'shop.example'."""
-    target = target.strip().lower()
-    if "://" in target:
-        return urlsplit(target).hostname or ""
-    if target.startswith("["):
-        return target[1:].split("]", 1)[0]
-    if target.count(":") == 1:
-        return target.split(":", 1)[0]
-    return target
+    return host_part(target.strip().lower())
 
 
 def _is_ip(text: str) -> bool:

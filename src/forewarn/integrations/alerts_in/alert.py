@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
 from forewarn.core import Severity, Signal, SignalState, ValidationFailed
+from forewarn.core.hosts import host_part
 
 SUMMARY_MAX = 1000  # characters kept of a summary; the full text stays in the evidence
 MAX_BODY = 1_048_576  # bytes of JSON accepted in one request
@@ -72,17 +72,6 @@ def asset_hint(labels: Mapping[str, str]) -> str | None:
             return labels[key].strip()
     instance = labels.get("instance", "").strip()
     return host_part(instance) or None
-
-
-def host_part(target: str) -> str:
-    """'10.0.0.5:9100' → '10.0.0.5', '[fe80::1]:9100' → 'fe80::1', 'https://shop.example/x' → 'shop.example'."""
-    if "://" in target:
-        return urlsplit(target).hostname or ""
-    if target.startswith("["):
-        return target[1:].split("]", 1)[0]
-    if target.count(":") == 1:
-        return target.split(":", 1)[0]
-    return target  # a bare name, or an IPv6 address without brackets (and so without a port)
 
 
 def parse_time(text: str, where: str) -> float | None:
