@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
 from forewarn.alerting import AnomalySignals, ForecastSignals, LogSignals, SensitivityLookup, all_levels
@@ -68,6 +69,9 @@ class Platform:
         self.syslog: SyslogFeed | None = None
         if settings.syslog_port is not None:
             self.syslog = SyslogFeed(self.db, self.bus, self.clock, settings.syslog_host, settings.syslog_port)
+        # Tenants whose checks a simulated twin answers (the demo): the scheduler never runs them for real.
+        self.simulated_tenants: set[str] = set()
+        self.background: list[tuple[str, Callable[[], Awaitable[None]]]] = []  # extra tasks start() runs
         self._tasks: list[asyncio.Task] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._reload_now: asyncio.Event | None = None
@@ -92,7 +96,7 @@ class Platform:
     async def _definitions(self) -> list:
         def load() -> list:
             with self.db.session() as session:
-                return enabled_definitions(session)
+                return [d for d in enabled_definitions(session) if d.tenant_id not in self.simulated_tenants]
 
         return await asyncio.to_thread(load)
 
@@ -117,6 +121,8 @@ class Platform:
             self._tasks.append(asyncio.create_task(self._agent_loop(), name="host-agent"))
         if self.syslog is not None:
             await self.syslog.start()
+        for name, task in self.background:
+            self._tasks.append(asyncio.create_task(task(), name=name))
 
     async def _reload_loop(self) -> None:
         # Changes made here reload at once; those made by the CLI in another process within the period.
