@@ -1,10 +1,10 @@
-"""Tables for incidents (tickets) and their append-only timeline."""
+"""Tables for incidents (tickets), their append-only timeline, links between them and SLA timers/breaches."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forewarn.core.ids import new_id
@@ -33,6 +33,12 @@ class IncidentRow(Base):
     acknowledged_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     resolved_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     closed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # P1 (worst) … P4, derived from impact and severity unless a technician overrode it.
+    priority: Mapped[str] = mapped_column(String(2), default="P4", server_default="P4", index=True)
+    priority_overridden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    impact: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, server_default="{}")
+    merged_into_id: Mapped[str | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"),
+                                                       nullable=True)
 
 
 class IncidentSignalRow(Base):
@@ -56,3 +62,58 @@ class IncidentEventRow(Base):
     actor: Mapped[str] = mapped_column(String(100))
     message: Mapped[str] = mapped_column(String(4000), default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class IncidentLinkRow(Base):
+    """"incident <kind> other": related, duplicate-of or caused-by; both in one tenant."""
+
+    __tablename__ = "incident_links"
+    __table_args__ = (UniqueConstraint("incident_id", "other_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    other_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[float] = mapped_column(Float)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class IncidentSlaRow(Base):
+    """The incident's SLA timers under its tenant's policy at its current priority.
+
+    Due and warning instants are stored (recomputed when the priority or policy changes) so the
+    periodic tick finds what is due with one indexed query instead of calendar maths per incident.
+    """
+
+    __tablename__ = "incident_sla"
+
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    priority: Mapped[str] = mapped_column(String(2))
+    response_minutes: Mapped[float] = mapped_column(Float)
+    resolution_minutes: Mapped[float] = mapped_column(Float)
+    response_due_at: Mapped[float] = mapped_column(Float, index=True)
+    resolution_due_at: Mapped[float] = mapped_column(Float, index=True)
+    response_warn_at: Mapped[float] = mapped_column(Float)
+    resolution_warn_at: Mapped[float] = mapped_column(Float)
+    response_warned: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolution_warned: Mapped[bool] = mapped_column(Boolean, default=False)
+    response_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolution_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SlaBreachRow(Base):
+    """A missed SLA target, recorded once per incident and kind (response or resolution)."""
+
+    __tablename__ = "sla_breaches"
+    __table_args__ = (UniqueConstraint("incident_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[str] = mapped_column(String(2))
+    target_minutes: Mapped[float] = mapped_column(Float)
+    due_at: Mapped[float] = mapped_column(Float)
+    recorded_at: Mapped[float] = mapped_column(Float)

@@ -1,4 +1,4 @@
-"""Tables for sites, assets and the dependencies between assets."""
+"""Tables for sites, assets, the dependencies between assets and each tenant's SLA policy."""
 
 from __future__ import annotations
 
@@ -48,3 +48,13 @@ class DependencyRow(Base):
     asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     depends_on_id: Mapped[str] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[float] = mapped_column(Float, default=utcnow_ts)
+
+
+class TenantSlaRow(Base):
+    """A tenant's SLA policy document (targets per priority, business hours, holidays), validated on write."""
+
+    __tablename__ = "tenant_sla"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
+    policy: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    updated_at: Mapped[float] = mapped_column(Float, default=utcnow_ts)
