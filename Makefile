@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Debian packages the tests drive as real components (see DESIGN.md §6).
 DEBIAN_PACKAGES := chromium fonts-dejavu-core snmpd snmp monitoring-plugins-basic prometheus-node-exporter
 
-.PHONY: install run test lint unit system-deps bench clean
+.PHONY: install run demo test lint unit system-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ system-deps:
 	fi
 
 run: install
+	@echo "tip: 'make demo' (forewarn up --demo) also plays a simulated dental practice live as tenant Demo Dental"
 	$(BIN)/forewarn up
+
+demo: install
+	$(BIN)/forewarn up --demo
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

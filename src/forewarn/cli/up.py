@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 
 from forewarn.cli.common import DataDir, console, load_settings, user_errors
+from forewarn.core.errors import ValidationFailed
 from forewarn.runtime import Platform
+from forewarn.runtime.demo import DemoFeeder
 from forewarn.web.app import create_app
 
 
@@ -16,10 +19,20 @@ from forewarn.web.app import create_app
 def up(data_dir: DataDir = None,
        host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
        port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
-       agent: Annotated[bool, typer.Option(help="sample this host with the built-in agent")] = True) -> None:
+       agent: Annotated[bool, typer.Option(help="sample this host with the built-in agent")] = True,
+       demo: Annotated[bool, typer.Option(help="also play the dental-practice twin live as tenant Demo Dental")] = False,
+       demo_speed: Annotated[float, typer.Option(help="demo faults run this many times faster than real time")] = 60.0,
+       demo_scenario: Annotated[Path | None, typer.Option(help="scenario YAML for --demo (default: dental practice)")] = None,
+       ) -> None:
     """Migrate, create the admin on first start, and serve the UI and API."""
     settings = load_settings(data_dir, host=host, port=port)
+    if demo_speed <= 0:
+        raise ValidationFailed(f"must be positive, got {demo_speed:g}", where="--demo-speed")
     platform = Platform(settings)
+    if demo:
+        DemoFeeder.from_file(platform, demo_scenario, demo_speed).install()
+        console.print(f"Demo: tenant [cyan]Demo Dental[/cyan] plays the dental practice at {demo_speed:g}× "
+                      "(first incident within a minute or two)", highlight=False)
     boot = platform.boot
     if boot.admin_password:
         console.print(f"[bold]Created the admin account[/bold]: user [cyan]{boot.admin_user}[/cyan], "

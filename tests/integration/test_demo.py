@@ -1,0 +1,107 @@
+"""Demo mode: the dental twin plays into a started platform as Demo Dental; incidents open and resolve.
+
+The platform runs on a FakeClock that only the demo's own sleeps move, so "the first five minutes" are
+five minutes of the demo's clock however fast the machine is; the poll deadline is real time and generous.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from forewarn.auth import Principal
+from forewarn.core.clock import FakeClock
+from forewarn.incidents import list_incidents
+from forewarn.inventory import list_assets
+from forewarn.monitoring import MemorySeriesStore, list_checks
+from forewarn.runtime import Platform
+from forewarn.runtime.demo import DEMO_TENANT, DemoFeeder
+from forewarn.testing.platform import make_settings
+
+SYSTEM = Principal.system()
+
+
+async def wait_for(predicate, timeout: float = 240.0):  # noqa: ANN001, ANN201
+    """Poll until predicate() is truthy; the bound only stops a broken test from hanging."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = await asyncio.to_thread(predicate)
+        if value:
+            return value
+        await asyncio.sleep(0.2)
+    raise AssertionError("condition not reached")
+
+
+@pytest.fixture
+async def platform(tmp_path: Path, sqlite_url: str):
+    p = Platform(make_settings(tmp_path, sqlite_url, notify_enabled=False), clock=FakeClock(time.time()),
+                 store=MemorySeriesStore())
+    yield p
+    await p.stop()
+
+
+def demo_incidents(p: Platform, tenant_id: str) -> list:
+    with p.db.session() as session:
+        return list_incidents(session, SYSTEM, tenant=tenant_id, limit=1000)[0]
+
+
+async def test_demo_dental_gets_samples_and_an_incident_opens_and_resolves_within_minutes(platform):
+    feeder = DemoFeeder.from_file(platform, speed=60.0)
+    t0 = feeder.t0
+    tenant_id = feeder.install()
+    with platform.db.session() as session:
+        assets, _ = list_assets(session, SYSTEM, tenant=DEMO_TENANT["slug"], limit=1000)
+    assert {a.name for a in assets} >= {"srv1", "pms-app", "office-dns", "website"}
+    history, _ = platform.store.latest(feeder.series_ids)
+    assert np.isfinite(history).all() and history.max() < t0  # backfilled normal history, before the start
+
+    await platform.start(checks=True, agent=False)
+
+    def resolved():
+        return [i for i in demo_incidents(platform, tenant_id) if i.resolved_at is not None]
+
+    done = await wait_for(resolved)
+    first = min(done, key=lambda i: i.resolved_at)
+    assert t0 < first.opened_at < first.resolved_at <= t0 + 300  # within five minutes of the demo's clock
+    newest, _ = platform.store.latest(feeder.series_ids)
+    assert (newest > t0).all()  # every Demo Dental series got live samples
+    # Records are stamped at the demo's real time, not the accelerated one (which is 60× further ahead).
+    assert newest.max() <= platform.clock.now()
+    assert feeder.sim(platform.clock.now()) - t0 > 50 * (platform.clock.now() - t0)
+    assert tenant_id in platform.simulated_tenants
+
+
+async def test_a_restart_applies_the_inventory_again_without_duplicates_and_keeps_history(platform, tmp_path):
+    first = DemoFeeder.from_file(platform)
+    tenant_id = first.install()
+    with platform.db.session() as session:
+        before = (len(list_assets(session, SYSTEM, tenant=tenant_id, limit=1000)[0]),
+                  len(list_checks(session, SYSTEM, limit=1000)[0]))
+    platform.clock.advance(600)
+    again = DemoFeeder.from_file(platform)
+    assert again.install() == tenant_id
+    with platform.db.session() as session:
+        after = (len(list_assets(session, SYSTEM, tenant=tenant_id, limit=1000)[0]),
+                 len(list_checks(session, SYSTEM, limit=1000)[0]))
+    assert after == before
+    np.testing.assert_array_equal(first.series_ids, again.series_ids)
+    # The second backfill only filled the gap: one sample per series per minute, no overlap.
+    got = platform.store.read(int(again.series_ids[0]), first.t0 - 3600, again.t0)
+    assert np.all(np.diff(got.timestamps) > 0)
+
+
+async def test_the_scheduler_never_runs_the_demo_tenants_checks_for_real(platform):
+    tenant_id = DemoFeeder.from_file(platform).install()
+    definitions = await platform._definitions()
+    assert all(d.tenant_id != tenant_id for d in definitions)
+    with platform.db.session() as session:
+        assert any(c.asset_id for c in list_checks(session, SYSTEM, tenant=tenant_id, limit=1000)[0])
+
+
+def test_a_speed_that_is_not_positive_is_refused(platform):
+    with pytest.raises(ValueError, match="speed"):
+        DemoFeeder.from_file(platform, speed=0)
