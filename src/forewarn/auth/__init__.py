@@ -1,5 +1,6 @@
 """Users, roles, API tokens and tenants; permission scopes."""
 
+from forewarn.auth.contacts import Contact, contacts_by_ids, contacts_by_names, set_email
 from forewarn.auth.enums import Role
 from forewarn.auth.ratelimit import LoginRateLimiter
 from forewarn.auth.schemas import TenantIn, TenantOut, TenantPatch, TokenOut, UserIn, UserOut
@@ -28,6 +29,7 @@ from forewarn.auth.service import (
 )
 
 __all__ = [
+    "Contact", "contacts_by_ids", "contacts_by_names", "set_email",
     "INTERNAL_TENANT_SLUG", "LoginRateLimiter", "Principal", "Role", "TenantIn", "TenantOut",
     "TenantPatch", "TokenOut", "UserIn", "UserOut", "authenticate", "count_users", "create_tenant",
     "create_token", "create_user", "delete_tenant", "ensure_tenant", "get_tenant", "get_tenant_row",

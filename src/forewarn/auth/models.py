@@ -29,6 +29,7 @@ class UserRow(Base):
     tenant_id: Mapped[str | None] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[float] = mapped_column(Float, default=utcnow_ts)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)  # where escalation pages this person
 
 
 class ApiTokenRow(Base):
