@@ -9,5 +9,6 @@ from forewarn.monitoring import models as monitoring_models  # noqa: F401
 from forewarn.notify import escalation_models  # noqa: F401
 from forewarn.notify import models as notify_models  # noqa: F401
 from forewarn.remediation import models as remediation_models  # noqa: F401
+from forewarn.simulation import models as simulation_models  # noqa: F401
 
 metadata = Base.metadata
