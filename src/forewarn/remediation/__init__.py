@@ -1,10 +1,13 @@
 """Runbooks: match signals, run guarded remediation steps, verify with the failing check, audit it all."""
 
 from forewarn.remediation.catalog import (
+    delete_runbook,
     get_runbook,
     list_runbooks,
     load_runbook_files,
     load_runbooks,
+    runbook_yaml,
+    save_runbook_text,
     set_runbook_enabled,
 )
 from forewarn.remediation.config import RemediationConfig
@@ -38,8 +41,9 @@ from forewarn.remediation.state import TRANSITIONS
 __all__ = [
     "REDACTED", "TRANSITIONS", "KillSwitchOut", "RemediationConfig", "RunDetail", "RunEventOut", "RunOut",
     "RunStatus", "RunStepOut", "RunbookDoc", "RunbookOut", "SecretBox", "SecretOut", "StepStatus", "approve",
-    "delete_secret", "execute", "fail_interrupted", "get_kill_switch", "get_run", "get_runbook",
+    "delete_runbook", "delete_secret", "execute", "fail_interrupted", "get_kill_switch", "get_run", "get_runbook",
     "kill_switch_engaged", "list_runbooks", "list_runs", "list_secrets", "load_runbook_files", "load_runbooks",
-    "match_signal", "parse_runbooks", "pending_run_ids", "reject", "runs_for_incident", "set_kill_switch",
+    "match_signal", "parse_runbooks", "pending_run_ids", "reject", "runbook_yaml", "runs_for_incident",
+    "save_runbook_text", "set_kill_switch",
     "set_runbook_enabled", "start_run", "store_secret",
 ]

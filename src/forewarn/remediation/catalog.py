@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -105,3 +106,50 @@ def set_runbook_enabled(session: Session, who: Principal, runbook_id: str, enabl
         row.version += 1
         row.updated_at = now
     return runbook_out(row)
+
+
+def runbook_yaml(definition: dict) -> str:
+    """A stored runbook as the short YAML a person edits: defaults left out, keys in document order."""
+    doc = RunbookDoc.model_validate(definition)
+    data = doc.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+
+
+def save_runbook_text(session: Session, who: Principal, runbook_id: str | None, text: str,
+                      now: float) -> RunbookOut:
+    """Creates (runbook_id None) or replaces one runbook from the editor's YAML; errors change nothing.
+
+    Unlike a file load, the editor never overwrites a different runbook that happens to share the
+    new name: a rename onto a taken name, or a new runbook with a taken name, is refused.
+    """
+    who.require_admin()
+    row = runbook_row(session, who, runbook_id) if runbook_id else None
+    docs = parse_runbooks(text, "runbook editor")
+    if len(docs) != 1:
+        raise ValidationFailed(f"the editor holds exactly one runbook, found {len(docs)}", where="runbook editor")
+    doc, where = docs[0]
+    tenant_id = _tenant(session, who, doc, where)
+    stmt = select(RunbookRow.id).where(RunbookRow.name == doc.name)
+    stmt = stmt.where(RunbookRow.tenant_id.is_(None) if tenant_id is None else RunbookRow.tenant_id == tenant_id)
+    clash = session.scalar(stmt)
+    if clash is not None and (row is None or clash != row.id):
+        raise ValidationFailed(f"name: another runbook is already called {doc.name!r}", where=where)
+    definition = definition_of(doc)
+    if row is None:
+        row = RunbookRow(tenant_id=tenant_id, name=doc.name, version=1, created_at=now)
+        session.add(row)
+    elif row.definition != definition or row.tenant_id != tenant_id:
+        row.version += 1
+    row.name, row.tenant_id = doc.name, tenant_id
+    row.description, row.enabled, row.definition = doc.description, doc.enabled, definition
+    row.source, row.updated_at = f"edited by {who.username}"[:500], now
+    session.flush()
+    return runbook_out(row)
+
+
+def delete_runbook(session: Session, who: Principal, runbook_id: str) -> None:
+    """Removes a runbook; its past runs stay (they froze a copy of it) for the audit trail."""
+    row = runbook_row(session, who, runbook_id)
+    who.require_admin()
+    session.delete(row)
+    session.flush()

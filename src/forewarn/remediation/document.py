@@ -150,6 +150,15 @@ class RestartServiceStep(_Remote):
     kind: Literal["restart_service"]
     service: str
 
+    @field_validator("service")
+    @classmethod
+    def _service_name(cls, service: str) -> str:
+        # The literal part is checked now so a typo fails at load; placeholders are checked when rendered.
+        literal = re.sub(r"\{[^{}]*\}", "x", service)
+        if not re.match(SERVICE_PATTERN, literal):
+            raise ValueError(f"{service!r} is not a systemd unit name (letters, digits, @ . _ -)")
+        return service
+
 
 class DeleteOldFilesStep(_Step):
     kind: Literal["delete_old_files"]

@@ -19,6 +19,7 @@ from forewarn.web.api.v1.router import api_router
 from forewarn.web.errors import install_error_handlers
 from forewarn.web.middleware import BodySizeLimit, SecurityHeaders
 from forewarn.web.ui.render import render_error
+from forewarn.web.ui.runbook_views import router as runbook_ui_router
 from forewarn.web.ui.views import router as ui_router
 
 STATIC_DIR = Path(__file__).parent / "ui" / "static"
@@ -54,5 +55,6 @@ def create_app(settings: Settings, platform: Platform | None = None, run_checks:
     install_error_handlers(app, render_error)
     app.include_router(api_router)
     app.include_router(ui_router)
+    app.include_router(runbook_ui_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
