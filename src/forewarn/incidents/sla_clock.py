@@ -9,40 +9,15 @@ local date is the holiday, including the spilled-over morning part of an overnig
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from forewarn.core.errors import ValidationFailed
+from forewarn.inventory import HoursError, Minutes, parse_week, sla_zone
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_DAYS = 3700  # ~10 years: a budget that does not run out by then means a calendar without hours
-_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
-Minutes = tuple[int, int]  # [start, end) in minutes after local midnight, end ≤ 1440
-
-
-def parse_range(text: str, where: str) -> Minutes:
-    """ "08:00-18:00" → (480, 1080); "22:00-06:00" → (1320, 1800): an end past 1440 spills overnight."""
-    m = _RANGE.match(text)
-    if not m:
-        raise ValidationFailed(f"{text!r} is not a time range like 08:00-17:30", where=where)
-    h1, m1, h2, m2 = (int(g) for g in m.groups())
-    if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
-        raise ValidationFailed(f"{text!r} has an impossible time of day", where=where)
-    start, end = h1 * 60 + m1, h2 * 60 + m2
-    if start == end:
-        raise ValidationFailed(f"{text!r} is empty; use 00:00-24:00 for a whole day", where=where)
-    return (start, end) if end > start else (start, end + 1440)
-
-
-def zone(name: str, where: str = "timezone") -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationFailed(f"unknown time zone {name!r}; use an IANA name like Europe/Berlin",
-                               where=where) from exc
 
 
 @dataclass(frozen=True)
@@ -62,15 +37,12 @@ class Calendar:
     def from_spec(cls, timezone: str, hours: Mapping[str, Iterable[str]],
                   holidays: Iterable[date | str] = ()) -> Calendar:
         """Build from the policy document's shape: {"mon": ["08:00-18:00"], …}; missing days are closed."""
-        unknown = set(hours) - set(DAYS)
-        if unknown:
-            raise ValidationFailed(f"unknown day {sorted(unknown)[0]!r}; use {', '.join(DAYS)}", where="hours")
-        week = tuple(tuple(sorted(parse_range(r, f"hours.{d}") for r in hours.get(d, ()))) for d in DAYS)
-        if not any(week):
-            raise ValidationFailed("business hours have no open time at all", where="hours")
-        _check_no_overlap(week)
+        try:
+            week, tz = parse_week(hours), sla_zone(timezone)
+        except HoursError as exc:
+            raise ValidationFailed(exc.message, where=exc.where) from exc
         days = frozenset(h if isinstance(h, date) else _parse_date(h) for h in holidays)
-        return cls(tz=zone(timezone), week=week, holidays=days)
+        return cls(tz=tz, week=week, holidays=days)
 
     def intervals(self, first: date, last: date) -> Iterator[tuple[float, float]]:
         """Business intervals (epoch seconds) of ranges starting on local days first..last, in order.
@@ -92,21 +64,6 @@ class Calendar:
 
     def local_date(self, ts: float) -> date:
         return datetime.fromtimestamp(ts, tz=self.tz).date()
-
-
-def _check_no_overlap(week: tuple[tuple[Minutes, ...], ...]) -> None:
-    """Overlapping ranges would count the same minute twice; Sunday night spills into Monday."""
-    spans: list[tuple[int, int, str]] = []
-    for i, ranges in enumerate(week):
-        for s, e in ranges:
-            a, b = i * 1440 + s, i * 1440 + e
-            spans.append((a, min(b, 10080), DAYS[i]))
-            if b > 10080:
-                spans.append((0, b - 10080, DAYS[i]))
-    spans.sort()
-    for (_, b1, d1), (a2, _, d2) in zip(spans, spans[1:], strict=False):
-        if a2 < b1:
-            raise ValidationFailed(f"business hours of {d1} and {d2} overlap", where=f"hours.{d2}")
 
 
 def _parse_date(text: str) -> date:

@@ -1,4 +1,4 @@
-"""Tenants' sites, assets and dependencies; the topology graph; YAML import/export."""
+"""Tenants' sites, assets and dependencies; SLA policies; the topology graph; YAML import/export."""
 
 from forewarn.inventory.apply import ApplyReport, apply_inventory
 from forewarn.inventory.document import EnvironmentDoc, parse_environment, validation_error
@@ -13,6 +13,9 @@ from forewarn.inventory.schemas import (
     SiteIn,
     SiteOut,
     SitePatch,
+    SlaPolicyIn,
+    SlaPolicyOut,
+    SlaTargetIn,
 )
 from forewarn.inventory.service import (
     asset_briefs,
@@ -34,11 +37,15 @@ from forewarn.inventory.service import (
     update_asset,
     update_site,
 )
+from forewarn.inventory.sla import delete_sla_policy, get_sla_policy, set_sla_policy, sla_policies
+from forewarn.inventory.sla_hours import HoursError, Minutes, Week, parse_week
+from forewarn.inventory.sla_hours import zone as sla_zone
 from forewarn.inventory.topology import build_graph, dependants, dependencies_of
 from forewarn.inventory.yaml_source import SourceMap
 
 __all__ = [
-    "ApplyReport", "AssetIn", "AssetKind", "AssetOut", "AssetPatch", "DependencyIn", "DependencyOut",
+    "ApplyReport", "AssetIn", "HoursError", "Minutes", "SlaPolicyIn", "SlaPolicyOut", "SlaTargetIn", "Week",
+    "delete_sla_policy", "get_sla_policy", "parse_week", "set_sla_policy", "sla_policies", "sla_zone", "AssetKind", "AssetOut", "AssetPatch", "DependencyIn", "DependencyOut",
     "EnvironmentDoc", "SiteIn", "SiteOut", "SitePatch", "SourceMap", "apply_inventory", "asset_briefs", "asset_row", "asset_tags",
     "build_graph", "create_asset", "create_dependency", "create_site", "delete_asset",
     "delete_dependency", "delete_site", "dependants", "dependencies_of", "export_inventory",

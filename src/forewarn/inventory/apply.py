@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from forewarn.auth import upsert_tenant
 from forewarn.core.errors import ValidationFailed
+from forewarn.db.base import utcnow_ts
 from forewarn.inventory.document import EnvironmentDoc
 from forewarn.inventory.models import AssetRow, DependencyRow, SiteRow
+from forewarn.inventory.sla import put_policy
 from forewarn.inventory.topology import find_cycle
 from forewarn.inventory.yaml_source import SourceMap
 
@@ -42,6 +44,10 @@ def apply_inventory(session: Session, doc: EnvironmentDoc, source: SourceMap,
         report.created.append(f"tenant {doc.tenant.slug}")
     elif status == "updated":
         report.updated.append(f"tenant {doc.tenant.slug} (name)")
+    if doc.tenant.sla is not None:
+        _, changed = put_policy(session, tenant_id, doc.tenant.sla, utcnow_ts())
+        if changed:
+            report.updated.append(f"tenant {doc.tenant.slug} (sla)")
     site_ids = _apply_sites(session, tenant_id, doc, report)
     asset_ids = _apply_assets(session, tenant_id, doc, site_ids, report)
     _apply_dependencies(session, tenant_id, doc, source, asset_ids, report)

@@ -1,4 +1,5 @@
-"""The environment-as-code document (tenant, sites, assets, dependencies, raw checks) and its errors."""
+"""The environment-as-code document (tenant with its SLA policy, sites, assets, dependencies, raw checks)
+and its errors."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from forewarn.auth.schemas import SLUG_PATTERN
 from forewarn.core.errors import ValidationFailed
 from forewarn.inventory.enums import AssetKind
-from forewarn.inventory.schemas import Name
+from forewarn.inventory.schemas import Name, SlaPolicyIn
 from forewarn.inventory.yaml_source import SourceMap, load_yaml
 
 
@@ -20,6 +21,8 @@ class _Strict(BaseModel):
 class TenantDoc(_Strict):
     slug: str = Field(pattern=SLUG_PATTERN)
     name: str = Field(min_length=1, max_length=200)
+    # Optional: a file without it leaves the tenant's SLA policy (perhaps set through the API) alone.
+    sla: SlaPolicyIn | None = None
 
 
 class SiteDoc(_Strict):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forewarn.auth import Principal, get_tenant_row
-from forewarn.inventory.models import AssetRow, DependencyRow, SiteRow
+from forewarn.inventory.models import AssetRow, DependencyRow, SiteRow, TenantSlaRow
 
 
 def export_inventory(session: Session, who: Principal, tenant_ref: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -21,8 +21,9 @@ def export_inventory(session: Session, who: Principal, tenant_ref: str) -> tuple
     deps: dict[str, list[str]] = {}
     for d in session.scalars(select(DependencyRow).where(DependencyRow.tenant_id == tenant.id)):
         deps.setdefault(d.asset_id, []).append(names[d.depends_on_id])
+    sla = session.get(TenantSlaRow, tenant.id)
     doc: dict[str, Any] = {
-        "tenant": {"slug": tenant.slug, "name": tenant.name},
+        "tenant": {"slug": tenant.slug, "name": tenant.name, **({"sla": dict(sla.policy)} if sla else {})},
         "sites": [_site(s) for s in sites],
         "assets": [_asset(a, site_names, sorted(deps.get(a.id, []))) for a in assets],
     }
