@@ -101,6 +101,8 @@ class IncidentSlaRow(Base):
     resolution_warned: Mapped[bool] = mapped_column(Boolean, default=False)
     response_breached: Mapped[bool] = mapped_column(Boolean, default=False)
     resolution_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The policy version these instants were computed from: a newer policy makes the tick recompute.
+    policy_updated_at: Mapped[float] = mapped_column(Float)
 
 
 class SlaBreachRow(Base):

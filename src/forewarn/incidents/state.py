@@ -11,6 +11,8 @@ TRANSITIONS: dict[str, tuple[frozenset[S], S]] = {
     "resolve": (frozenset({S.NEW, S.ACKNOWLEDGED}), S.RESOLVED),
     "reopen": (frozenset({S.RESOLVED}), S.NEW),
     "close": (frozenset({S.RESOLVED}), S.CLOSED),
+    # A merged incident lives on in the one it was merged into, whatever its state was.
+    "merge": (frozenset({S.NEW, S.ACKNOWLEDGED, S.RESOLVED}), S.CLOSED),
 }
 
 OPEN_STATUSES = frozenset({S.NEW, S.ACKNOWLEDGED})

@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("resolution_warned", sa.Boolean(), nullable=False),
         sa.Column("response_breached", sa.Boolean(), nullable=False),
         sa.Column("resolution_breached", sa.Boolean(), nullable=False),
+        sa.Column("policy_updated_at", sa.Float(), nullable=False),
         _fk("incident_sla", "incident_id", "incidents"),
         _fk("incident_sla", "tenant_id", "tenants"),
         sa.PrimaryKeyConstraint("incident_id", name=op.f("pk_incident_sla")),
