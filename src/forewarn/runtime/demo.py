@@ -10,7 +10,7 @@ from the same origin t0 (the moment the demo started):
   so at 60× a six-hour disk fill takes six real minutes and an incident opens and resolves within minutes.
 
 The twin advances in its scenario steps (60 simulated seconds, i.e. one real second at 60×); the k-th step
-is stamped t0 + k·step/speed. A demo fault schedule (DEMO_FAULTS, one cycle of CYCLE simulated seconds)
+is stamped t0 + k·step/speed; samples go out every SAMPLE_SECONDS of real time. A demo fault schedule (DEMO_FAULTS, one cycle of CYCLE simulated seconds)
 replaces the scenario's month-long timeline and repeats with fresh random draws every cycle.
 """
 
@@ -46,18 +46,23 @@ SYSTEM = Principal.system()
 DEMO_TENANT = {"slug": "demo-dental", "name": "Demo Dental"}
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[3] / "examples" / "scenarios" / "dental-practice.yaml"
 HOUR = 3600.0
-CYCLE = 8 * HOUR  # simulated seconds per round of the demo faults (8 real minutes at 60×)
+# Simulated seconds per round of the demo faults (24 real minutes at 60×). The faults sit a few real minutes
+# apart: the correlation window is in real seconds, so closer ones would merge into one incident.
+CYCLE = 24 * HOUR
+# Samples every 10 real seconds, as the host agent does: denser ones would only multiply the detectors'
+# chance surprises per real minute (the check results still follow the twin's every step).
+SAMPLE_SECONDS = 10.0
 FORECAST_EVERY = 1800.0  # simulated seconds between the demo's own forecast rounds (30 real s at 60×)
 USER_CALL_MINUTES = 20.0  # simulated minutes from a failure users notice to their call to the desk
 # Offsets in simulated time from the start of a cycle; the first incident opens within a real minute at 60×.
 DEMO_FAULTS: list[dict] = [
     {"kind": "dns_misconfig", "asset": "office-dns", "at": "10m", "params": {"ttl_minutes": 45}},
-    {"kind": "disk_fill", "asset": "srv1", "fails": "srv1", "at": "30m", "params": {"days": 0.15}},
-    {"kind": "cpu_runaway", "asset": "srv1", "fails": "pms-app", "at": "2h30m", "params": {"impact_minutes": 60}},
-    {"kind": "db_pool_exhaustion", "asset": "pms-db", "at": "3h30m", "params": {"hours": 1.5, "pool_size": 100}},
-    {"kind": "brute_force", "asset": "vpn", "at": "5h", "params": {"rate_per_min": 120, "lockout_minutes": 40}},
-    {"kind": "memory_leak", "asset": "srv1", "fails": "pms-app", "at": "5h30m", "params": {"days": 0.08}},
-    {"kind": "link_down", "asset": "sw1", "at": "7h", "params": {"precursor_hours": 0.5}},
+    {"kind": "disk_fill", "asset": "srv1", "fails": "srv1", "at": "1h30m", "params": {"days": 0.1}},
+    {"kind": "cpu_runaway", "asset": "srv1", "fails": "pms-app", "at": "6h", "params": {"impact_minutes": 60}},
+    {"kind": "db_pool_exhaustion", "asset": "pms-db", "at": "9h", "params": {"hours": 1.5, "pool_size": 100}},
+    {"kind": "brute_force", "asset": "vpn", "at": "13h", "params": {"rate_per_min": 120, "lockout_minutes": 40}},
+    {"kind": "memory_leak", "asset": "srv1", "fails": "pms-app", "at": "16h", "params": {"days": 0.1}},
+    {"kind": "link_down", "asset": "sw1", "at": "20h", "params": {"precursor_hours": 0.5}},
 ]
 
 
@@ -89,6 +94,7 @@ class DemoFeeder:
         self.scenario = demo_scenario(scenario, self.t0)
         self.twin = Twin(self.scenario)
         self.step = self.scenario.step_seconds
+        self.sample_steps = max(1, round(SAMPLE_SECONDS * speed / self.step))
         self.tenant_id = ""
         self.series_ids = np.zeros(0, dtype=np.int64)
         self.steps_done = 0
@@ -202,7 +208,9 @@ class DemoFeeder:
             if fault.started(sim_t):
                 fault.apply(sim_t, values)
         bus, n = self.platform.bus, len(self.series_ids)
-        await bus.publish(SAMPLES, self.platform.ingest.append_columns(self.series_ids, np.full(n, wall), values))
+        if self.steps_done % self.sample_steps == 0:
+            await bus.publish(SAMPLES, self.platform.ingest.append_columns(self.series_ids, np.full(n, wall),
+                                                                           values))
         for result in self.twin.check_results(sim_t, values):
             await bus.publish(CHECK_RESULTS, dataclasses.replace(result, ts=wall))
         lines = self.twin.log_lines(sim_t)
