@@ -1,43 +1,53 @@
-"""The HTML comparison report: the table and inline SVG charts, every number taken from one run's result."""
+"""The self-contained HTML comparison report: the table and uPlot charts (SVG without JavaScript), all from one run.
+
+Every number comes from the run's comparison document (`comparison.document`); uPlot is inlined by the
+caller (`ChartAssets`), so the file opens anywhere without a server or a network.
+"""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
-from forewarn.simulation.outcome import PolicyResult
+from forewarn.simulation.comparison import chart_data, document, lead_histogram, rows, services
 from forewarn.simulation.runner import SimulationResult
 
+TEMPLATES = Path(__file__).parent / "templates"
+CHARTS_JS = TEMPLATES / "comparison.js"
 W, H, PAD = 640, 220, 40
 COLOURS = {"break_fix": "#c0392b", "managed": "#2471a3"}
-ROWS = (("outages", "Outages (user-facing failures)", "{:.0f}"), ("downtime_minutes", "Downtime, service-minutes", "{:,.0f}"),
-        ("proactive_incidents", "Faults caught before impact", "{:.0f}"),
-        ("median_lead_time_minutes", "Median lead time, minutes", "{:,.0f}"), ("mttd_minutes", "MTTD, minutes", "{:,.0f}"),
-        ("mttr_minutes", "MTTR, minutes", "{:,.0f}"), ("technician_hours", "Technician hours", "{:,.1f}"),
-        ("data_loss_events", "Data-loss events", "{:.0f}"), ("bill", "IT bill", "{:,.0f}"),
-        ("downtime_cost", "Cost of downtime", "{:,.0f}"), ("data_loss_cost", "Cost of lost data", "{:,.0f}"),
-        ("cost", "Client cost, total", "{:,.0f}"))
 
 
-def _fmt(pattern: str, value: float | int | None) -> str:
-    return "—" if value is None else pattern.format(value)
+@dataclass(frozen=True)
+class ChartAssets:
+    """uPlot's script and stylesheet, inlined into the report (the web UI vendors them)."""
+
+    uplot_js: str = ""
+    uplot_css: str = ""
+
+    @classmethod
+    def from_dir(cls, vendor: Path) -> ChartAssets:
+        return cls((vendor / "uPlot.iife.min.js").read_text(encoding="utf-8"),
+                   (vendor / "uPlot.min.css").read_text(encoding="utf-8"))
 
 
 def table_rows(result: SimulationResult) -> list[tuple[str, str, str, str]]:
-    bf, mg = result.break_fix, result.managed
-    rows = []
-    for key, label, pattern in ROWS:
-        a, b = getattr(bf, key), getattr(mg, key)
-        diff = None if a is None or b is None else b - a
-        rows.append((label, _fmt(pattern, a), _fmt(pattern, b), "—" if diff is None else
-                     ("+" if diff > 0 else "") + pattern.format(diff)))
-    return rows
+    return rows(document(result))
+
+
+def json_script(data: Any) -> Markup:
+    """JSON safe inside <script type="application/json">: no "</" can end the element early."""
+    return Markup(json.dumps(data, separators=(",", ":")).replace("</", "<\\/"))
 
 
 def bars_svg(series: dict[str, list[float]], labels: list[str], unit: str) -> str:
-    """Grouped bars, one group per label, one bar per policy."""
+    """Grouped bars, one group per label, one bar per policy (the no-JavaScript fallback)."""
     top = max([v for vs in series.values() for v in vs] + [1.0])
     n, k = max(len(labels), 1), max(len(series), 1)
     group = (W - 2 * PAD) / n
@@ -55,7 +65,7 @@ def bars_svg(series: dict[str, list[float]], labels: list[str], unit: str) -> st
 
 
 def lines_svg(series: dict[str, list[float]], unit: str) -> str:
-    """One cumulative line per policy over the days of the run."""
+    """One cumulative line per policy over the days of the run (the no-JavaScript fallback)."""
     top = max([v for vs in series.values() for v in vs] + [1.0])
     n = max((len(v) for v in series.values()), default=1)
     parts = []
@@ -76,26 +86,27 @@ def _frame(parts: list[str], top_label: str) -> str:
             f'font-size="11" font-family="sans-serif">{axes}{"".join(parts)}</svg>')
 
 
-def lead_histogram(managed: PolicyResult) -> tuple[list[str], list[float]]:
-    """Faults caught before impact, by how long before: bins of hours."""
-    edges = [(0, 1, "<1 h"), (1, 6, "1–6 h"), (6, 24, "6–24 h"), (24, 72, "1–3 d"), (72, 1e9, ">3 d")]
-    hours = [m / 60.0 for m in managed.lead_times_minutes]
-    return [e[2] for e in edges], [float(sum(lo <= h < hi for h in hours)) for lo, hi, _ in edges]
-
-
-def render_report(result: SimulationResult, seconds: float) -> str:
-    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
-    bf, mg = result.break_fix, result.managed
-    weeks = [f"week {i + 1}" for i in range(max(len(bf.downtime_per_week), len(mg.downtime_per_week)))]
-    labels, counts = lead_histogram(mg)
-    charts = {
-        "downtime": bars_svg({"break_fix": bf.downtime_per_week, "managed": mg.downtime_per_week}, weeks, "min"),
-        "lead": bars_svg({"managed": counts}, labels, "faults"),
-        "cost": lines_svg({"break_fix": bf.cost_per_day, "managed": mg.cost_per_day}, ""),
+def svg_charts(doc: dict[str, Any]) -> dict[str, str]:
+    bf, mg = doc["break_fix"]["series"], doc["managed"]["series"]
+    weeks = [f"week {i + 1}" for i in range(max(len(bf["downtime_per_week"]), len(mg["downtime_per_week"])))]
+    labels, counts = lead_histogram(mg["lead_times_minutes"])
+    return {
+        "downtime": bars_svg({"break_fix": bf["downtime_per_week"], "managed": mg["downtime_per_week"]}, weeks, "min"),
+        "lead": bars_svg({"managed": [float(c) for c in counts]}, labels, "faults"),
+        "cost": lines_svg({"break_fix": bf["cost_per_day"], "managed": mg["cost_per_day"]}, ""),
     }
-    return env.get_template("report.html.j2").render(
-        result=result, rows=table_rows(result), charts=charts, seconds=seconds, colours=COLOURS,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        faults=list(zip(bf.faults, mg.faults, strict=True)), start=result.start)
 
+
+def render_document(doc: dict[str, Any], assets: ChartAssets | None = None) -> str:
+    """The report of a stored or fresh run's comparison document."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    assets = assets or ChartAssets()
+    return env.get_template("report.html.j2").render(
+        doc=doc, rows=rows(doc), services=services(doc), svg=svg_charts(doc), colours=COLOURS,
+        chart_json=json_script(chart_data(doc)), uplot_js=Markup(assets.uplot_js.replace("</script", "<\\/script")),
+        uplot_css=assets.uplot_css, charts_js=Markup(CHARTS_JS.read_text(encoding="utf-8")) if assets.uplot_js else "",
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def render_report(result: SimulationResult, seconds: float, assets: ChartAssets | None = None) -> str:
+    return render_document(document(result, seconds), assets)
