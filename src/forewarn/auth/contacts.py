@@ -14,8 +14,8 @@ from forewarn.auth.models import UserRow
 from forewarn.auth.scope import Principal
 from forewarn.core.errors import NotFoundError, PermissionDenied, ValidationFailed
 
-# Deliberately plain: one @, no spaces or control characters, a dot in the domain; the SMTP server decides the rest.
-EMAIL = re.compile(r"^[^@\s\x00-\x1f]{1,64}@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
+# A plain address the email channel accepts as a recipient (no display name, no header syntax).
+EMAIL = re.compile(r"^[^@\s<>\"',;:()\[\]\\\x00-\x1f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ def set_email(session: Session, who: Principal, username: str, email: str | None
     if not who.role.can_admin and who.user_id != row.id:
         raise PermissionDenied("only an administrator may change another user's email")
     email = (email or "").strip() or None
-    if email is not None and (len(email) > 254 or not EMAIL.match(email)):
+    if email is not None and (len(email) > 254 or not EMAIL.fullmatch(email)):
         raise ValidationFailed(f"{email[:80]!r} is not an email address (name@domain.tld)", where="email")
     row.email = email
     session.flush()

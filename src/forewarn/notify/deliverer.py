@@ -69,6 +69,7 @@ class Claim:
     kind: str
     config: dict[str, Any]
     rows: list[tuple[str, str, str, dict[str, Any], int]]  # outbox id, incident id, change, payload, attempts
+    recipients: tuple[str, ...] = ()  # an escalation page to a person: replaces the email channel's `to`
 
 
 @dataclass(slots=True)
@@ -80,15 +81,19 @@ class Attempt:
     ok: bool = field(default=False)
 
 
+def recipients(row: OutboxRow) -> tuple[str, ...]:
+    return tuple((row.payload or {}).get("recipients") or ())
+
+
 def _groups(rows: list[OutboxRow], group_max: int) -> list[list[OutboxRow]]:
-    """Rows already tried stay in the message they were sent in; fresh rows group per channel."""
+    """Rows already tried stay in the message they were sent in; fresh rows group per channel and recipients."""
     keyed: dict[str, list[OutboxRow]] = {}
-    fresh: dict[str, list[OutboxRow]] = {}
+    fresh: dict[tuple[str, tuple[str, ...]], list[OutboxRow]] = {}
     for row in rows:
         if row.message_key:
             keyed.setdefault(row.message_key, []).append(row)
         else:
-            fresh.setdefault(row.channel_id or "", []).append(row)
+            fresh.setdefault((row.channel_id or "", recipients(row)), []).append(row)
     chunks = [group[i:i + group_max] for group in fresh.values() for i in range(0, len(group), group_max)]
     return list(keyed.values()) + chunks
 
@@ -155,7 +160,8 @@ class Deliverer:
             row.status, row.claimed_at, row.claim_token, row.message_key = SENDING, now, token, key
             row.attempts += 1
         return Claim(token, key, channel.id, channel.name, channel.kind, dict(channel.config or {}),
-                     [(r.id, r.incident_id, r.change, dict(r.payload or {}), r.attempts) for r in group])
+                     [(r.id, r.incident_id, r.change, dict(r.payload or {}), r.attempts) for r in group],
+                     recipients(group[0]))
 
     async def send(self, claim: Claim) -> Attempt:
         """One send of one claimed message; never raises for delivery problems."""
@@ -164,8 +170,9 @@ class Deliverer:
                       for _, incident_id, change, payload, _ in claim.rows)
         message = Message(claim.message_key, items)
         started = time.perf_counter()
+        config = {**claim.config, "to": list(claim.recipients)} if claim.recipients else claim.config
         try:
-            channel: Channel = channel_class(claim.kind)(parse_config(claim.kind, claim.config), self.seams)
+            channel: Channel = channel_class(claim.kind)(parse_config(claim.kind, config), self.seams)
             await channel.send(message)
             attempt.ok = True
         except DeliveryError as exc:

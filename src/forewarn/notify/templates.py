@@ -12,13 +12,14 @@ from forewarn.notify.channels.base import Item, Message
 from forewarn.notify.policy import one_line
 
 _VERBS = {"opened": "opened", "escalated": "escalated", "acknowledged": "acknowledged",
-          "resolved": "resolved", "reopened": "reopened", "closed": "closed"}
+          "resolved": "resolved", "reopened": "reopened", "closed": "closed", "paged": "escalated to you"}
 
 SUBJECT = ("{% if items|length == 1 %}{% set i = items[0] %}[forewarn] {{ i.severity|upper }} {{ i.verb }}: "
            "{{ i.title }}{% else %}[forewarn] {{ items|length }} incident updates{% endif %}")
 
 TEXT = """{% for i in items %}{{ i.severity|upper }} incident {{ i.verb }}: {{ i.title }}
-Status: {{ i.status }} · {{ i.catch }}{% if i.root_cause %}
+Status: {{ i.status }} · {{ i.catch }}{% if i.page %}
+Escalation: {{ i.page }}{% endif %}{% if i.root_cause %}
 Root cause: {{ i.root_cause }}{% endif %}{% if i.latest %}
 Latest: {{ i.latest.when }} {{ i.latest.kind }}: {{ i.latest.message }}{% endif %}
 {{ i.link }}
@@ -29,13 +30,15 @@ HTML = """<!doctype html><html><body style="font-family:sans-serif">
 {% for i in items %}<div style="margin-bottom:1.5em">
 <h2 style="margin:0">{{ i.severity|upper }} incident {{ i.verb }}: {{ i.title }}</h2>
 <p>Status: <b>{{ i.status }}</b> · {{ i.catch }}</p>
+{% if i.page %}<p>Escalation: {{ i.page }}</p>{% endif %}
 {% if i.root_cause %}<p>Root cause: {{ i.root_cause }}</p>{% endif %}
 {% if i.latest %}<p>Latest: {{ i.latest.when }} {{ i.latest.kind }}: {{ i.latest.message }}</p>{% endif %}
 <p><a href="{{ i.link }}">Open the incident</a></p></div>
 {% endfor %}</body></html>"""
 
 SLACK = """{% for i in items %}*{{ i.severity|upper }} incident {{ i.verb }}:* <{{ i.link }}|{{ i.title|mrkdwn }}>
-Status: {{ i.status }} · {{ i.catch }}{% if i.root_cause %}
+Status: {{ i.status }} · {{ i.catch }}{% if i.page %}
+Escalation: {{ i.page|mrkdwn }}{% endif %}{% if i.root_cause %}
 Root cause: {{ i.root_cause|mrkdwn }}{% endif %}{% if i.latest %}
 Latest: {{ i.latest.when }} {{ i.latest.kind }}: {{ i.latest.message|mrkdwn }}{% endif %}{% if not loop.last %}
 {% endif %}
@@ -71,6 +74,7 @@ def item_context(item: Item) -> dict[str, Any]:
         "title": inc.get("title", ""), "severity": inc.get("severity", ""), "status": inc.get("status", ""),
         "catch": "caught proactively (before impact)" if inc.get("proactive") else "reactive (after a failure)",
         "proactive": bool(inc.get("proactive")), "root_cause": inc.get("root_cause") or "",
+        "page": inc.get("escalation") or "",
         "latest": None if not latest else {
             "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(latest.get("ts", 0))),
             "kind": latest.get("kind", ""), "message": latest.get("message", "")},
