@@ -23,7 +23,8 @@ from forewarn.monitoring import (
     enabled_definitions,
     series_limits,
 )
-from forewarn.notify import Deliverer
+from forewarn.notify import Deliverer, TickReport
+from forewarn.notify import tick as escalation_tick
 from forewarn.remediation import (
     RemediationConfig,
     execute,
@@ -40,6 +41,7 @@ from forewarn.settings import Settings
 log = logging.getLogger(__name__)
 CHECK_RELOAD_SECONDS = 15.0
 MAINTENANCE_SECONDS = 300.0  # rollups every 5 minutes keep long-range charts cheap
+ESCALATION_SECONDS = 10.0  # how late at most an escalation step runs after it is due
 
 
 class Platform:
@@ -117,12 +119,26 @@ class Platform:
         if self.settings.notify_enabled:
             self._stop_delivery = asyncio.Event()
             self._tasks.append(asyncio.create_task(self.deliverer.run(self._stop_delivery), name="notify"))
+            self._tasks.append(asyncio.create_task(self._escalation_loop(), name="escalation"))
         if agent and self.settings.agent_enabled:
             self._tasks.append(asyncio.create_task(self._agent_loop(), name="host-agent"))
         if self.syslog is not None:
             await self.syslog.start()
         for name, task in self.background:
             self._tasks.append(asyncio.create_task(task(), name=name))
+
+    def escalate(self) -> TickReport:
+        """One escalation tick at the platform clock's time: start, stop and advance escalations."""
+        with self.db.session() as session:
+            return escalation_tick(session, self.clock.now())
+
+    async def _escalation_loop(self) -> None:
+        while True:
+            try:
+                await asyncio.to_thread(self.escalate)
+            except Exception:  # retried next round; due steps stay due
+                log.exception("escalation tick failed")
+            await asyncio.sleep(ESCALATION_SECONDS)
 
     async def _reload_loop(self) -> None:
         # Changes made here reload at once; those made by the CLI in another process within the period.
