@@ -97,14 +97,30 @@ def svg_charts(doc: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+
+
+def _context(doc: dict[str, Any]) -> dict[str, Any]:
+    return {"doc": doc, "rows": rows(doc), "services": services(doc), "svg": svg_charts(doc), "colours": COLOURS,
+            "chart_json": json_script(chart_data(doc))}
+
+
+def render_body(doc: dict[str, Any]) -> Markup:
+    """The comparison's table, chart placeholders with their data, and the fault timeline (for the web page)."""
+    return Markup(_env().get_template("comparison_body.html.j2").render(**_context(doc)))
+
+
+def charts_script() -> Markup:
+    return Markup(CHARTS_JS.read_text(encoding="utf-8"))
+
+
 def render_document(doc: dict[str, Any], assets: ChartAssets | None = None) -> str:
     """The report of a stored or fresh run's comparison document."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     assets = assets or ChartAssets()
-    return env.get_template("report.html.j2").render(
-        doc=doc, rows=rows(doc), services=services(doc), svg=svg_charts(doc), colours=COLOURS,
-        chart_json=json_script(chart_data(doc)), uplot_js=Markup(assets.uplot_js.replace("</script", "<\\/script")),
-        uplot_css=assets.uplot_css, charts_js=Markup(CHARTS_JS.read_text(encoding="utf-8")) if assets.uplot_js else "",
+    return _env().get_template("report.html.j2").render(
+        **_context(doc), uplot_js=Markup(assets.uplot_js.replace("</script", "<\\/script")),
+        uplot_css=assets.uplot_css, charts_js=charts_script() if assets.uplot_js else "",
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 

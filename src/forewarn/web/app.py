@@ -15,9 +15,12 @@ from forewarn.auth import LoginRateLimiter
 from forewarn.runtime import Platform
 from forewarn.runtime.keys import persistent_key
 from forewarn.settings import Settings
+from forewarn.web.api.v1 import comparison as comparison_api
 from forewarn.web.api.v1.router import api_router
 from forewarn.web.errors import install_error_handlers
 from forewarn.web.middleware import BodySizeLimit, SecurityHeaders
+from forewarn.web.ui.comparison_views import router as comparison_ui_router
+from forewarn.web.ui.oncall_views import router as oncall_ui_router
 from forewarn.web.ui.render import render_error
 from forewarn.web.ui.runbook_views import router as runbook_ui_router
 from forewarn.web.ui.views import router as ui_router
@@ -56,5 +59,8 @@ def create_app(settings: Settings, platform: Platform | None = None, run_checks:
     app.include_router(api_router)
     app.include_router(ui_router)
     app.include_router(runbook_ui_router)
+    app.include_router(oncall_ui_router)
+    app.include_router(comparison_api.router, prefix="/api/v1")
+    app.include_router(comparison_ui_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -14,6 +14,7 @@ from forewarn.web.api.v1 import (
     ingest,
     logs,
     me,
+    oncall,
     runbooks,
     series,
     silences,
@@ -23,6 +24,6 @@ from forewarn.web.api.v1 import (
 )
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (health, me, analysis, alerts, channels, tenants, sites, assets, dependencies, checks, series, incidents, ingest, logs, runbooks, silences,
+for module in (health, me, analysis, alerts, channels, tenants, sites, assets, dependencies, checks, series, incidents, ingest, logs, oncall, runbooks, silences,
                topology):
     api_router.include_router(module.router)
