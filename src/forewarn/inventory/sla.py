@@ -22,8 +22,8 @@ def get_sla_policy(session: Session, who: Principal, tenant: str) -> SlaPolicyOu
 def set_sla_policy(session: Session, who: Principal, tenant: str, policy: SlaPolicyIn,
                    now: float) -> tuple[SlaPolicyOut, bool]:
     """Replace the policy; returns it and whether anything changed (an identical write keeps its time)."""
+    tenant_id = resolve_tenant_id(session, who, tenant)  # first: another tenant's is 404, not 403
     who.require_write()
-    tenant_id = resolve_tenant_id(session, who, tenant)
     return put_policy(session, tenant_id, policy, now)
 
 
@@ -42,8 +42,8 @@ def put_policy(session: Session, tenant_id: str, policy: SlaPolicyIn, now: float
 
 
 def delete_sla_policy(session: Session, who: Principal, tenant: str) -> bool:
-    who.require_write()
     row = session.get(TenantSlaRow, resolve_tenant_id(session, who, tenant))
+    who.require_write()
     if row is None:
         return False
     session.delete(row)

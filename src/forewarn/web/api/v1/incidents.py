@@ -1,6 +1,9 @@
-"""Incidents API: list, detail with timeline, and actions (acknowledge, assign, resolve, comment…)."""
+"""Incidents API: list (filter by priority, worst first), detail with timeline, links and SLA timers, and actions
+(acknowledge, assign, resolve, comment, set_priority, link, merge, split…)."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from forewarn.bus import INCIDENT_CHANGES
 from forewarn.incidents import IncidentAction, IncidentDetail, IncidentOut, act, get_incident, list_incidents
@@ -12,22 +15,30 @@ router = APIRouter(prefix="/incidents", tags=["incidents"])
 
 
 @router.get("", response_model=Page[IncidentOut])
-def list_(who: Who, session: SessionDep, tenant: str | None = None, status: str | None = None,
-          asset: str | None = None, open: bool = False, limit: Limit = 100, offset: Offset = 0) -> dict:
-    return page(*list_incidents(session, who, tenant, status, asset, open, limit, offset))
+def list_(who: Who, session: SessionDep, platform: PlatformDep, tenant: str | None = None,
+          status: str | None = None, asset: str | None = None, open: bool = False,
+          priority: Annotated[str | None, Query(description="P1..P4, comma-separated")] = None,
+          limit: Limit = 100, offset: Offset = 0) -> dict:
+    """Worst first: open before closed, then priority, severity, newest."""
+    return page(*list_incidents(session, who, tenant, status, asset, open, limit, offset, priority,
+                                now=platform.clock.now()))
 
 
 @router.get("/{incident_id}", response_model=IncidentDetail)
-def get(incident_id: str, who: Who, session: SessionDep) -> IncidentDetail:
-    return get_incident(session, who, incident_id)
+def get(incident_id: str, who: Who, session: SessionDep, platform: PlatformDep) -> IncidentDetail:
+    return get_incident(session, who, incident_id, platform.clock.now())
 
 
 @router.post("/{incident_id}/actions", response_model=IncidentDetail)
 def action(incident_id: str, data: IncidentAction, who: Who, session: SessionDep,
            platform: PlatformDep) -> IncidentDetail:
-    out = act(session, who, incident_id, data)
+    """Lifecycle, assign, comment, set_priority, link/unlink, merge (`other` into this) and split (returns the
+    new incident)."""
+    out = act(session, who, incident_id, data, platform.clock.now())
     session.commit()  # notify only about what is stored
-    platform.publish_from_thread(INCIDENT_CHANGES, {"incident_id": incident_id, "action": data.action})
+    for changed in dict.fromkeys((incident_id, out.id, data.other if data.action == "merge" else None)):
+        if changed:
+            platform.publish_from_thread(INCIDENT_CHANGES, {"incident_id": changed, "action": data.action})
     return out
 
 

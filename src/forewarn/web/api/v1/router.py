@@ -19,11 +19,12 @@ from forewarn.web.api.v1 import (
     series,
     silences,
     sites,
+    sla,
     tenants,
     topology,
 )
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (health, me, analysis, alerts, channels, tenants, sites, assets, dependencies, checks, series, incidents, ingest, logs, oncall, runbooks, silences,
+for module in (health, me, analysis, alerts, channels, tenants, sites, assets, dependencies, checks, series, incidents, ingest, logs, oncall, runbooks, silences, sla,
                topology):
     api_router.include_router(module.router)
