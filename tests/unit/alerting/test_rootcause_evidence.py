@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from forewarn.alerting.rootcause import (
+    EvidenceConfig,
     Family,
     MetricFrame,
     bad_direction,
@@ -102,3 +103,18 @@ def test_metrics_only_case_ranks_the_node_that_broke_first() -> None:
     ranking = rank_root_causes(node_evidence(f, start))
     assert [c.node for c in ranking][:2] == ["db", "api"]
     assert ranking[-1].node == "cache"
+
+
+def test_one_wild_statistic_does_not_outweigh_a_node_whose_statistics_agree() -> None:
+    # "lb" has one erratic tail statistic spiking; on "svc" the average and the tail both moved.
+    lb_p99 = np.r_[noise(0.05, 0.002, 120, 13), [0.05, 0.05, 0.35, 0.05, 0.05]]
+    lb_avg = np.r_[noise(0.02, 0.001, 120, 14), [0.02, 0.02, 0.021, 0.02, 0.02]]
+    svc_p99 = np.r_[noise(0.05, 0.002, 120, 15), [0.05, 0.05, 0.25, 0.25, 0.05]]
+    svc_avg = np.r_[noise(0.02, 0.001, 120, 16), [0.02, 0.02, 0.12, 0.12, 0.02]]
+    f, start = frame({("lb", "latency_p99"): lb_p99, ("lb", "latency_Average"): lb_avg,
+                      ("svc", "latency_p99"): svc_p99, ("svc", "latency_Average"): svc_avg})
+    strongest = node_evidence(f, start, config=EvidenceConfig(top_k=1))
+    assert strongest["lb"].strength > strongest["svc"].strength
+    agreeing = node_evidence(f, start, config=EvidenceConfig(top_k=2))
+    assert agreeing["svc"].strength > agreeing["lb"].strength
+    assert agreeing["svc"].strength < strongest["svc"].strength  # a mean of the two, not their sum

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forewarn.alerting.rootcause import NodeEvidence, rank_root_causes
+from forewarn.alerting.rootcause import NodeEvidence, RankConfig, rank_root_causes
 
 T0 = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
 
@@ -133,3 +133,32 @@ def test_evidence_may_be_a_mapping_or_a_sequence(container: type) -> None:
     items = [ev("api", 9.0, T0), ev("db")]
     evidence = {e.node: e for e in items} if container is dict else items
     assert rank_root_causes(evidence, [("api", "db")])[0].node == "api"
+
+
+def test_a_cause_behind_a_healthy_measured_hop_does_not_explain_the_target() -> None:
+    # web → api → db: api is measured and healthy, so db's slowness did not reach web that way.
+    edges = [("web", "api"), ("api", "db"), ("web", "cache")]
+    evidence = [ev("web", 9.0, T0), ev("api", 0.5), ev("db", 40.0, T0), ev("cache", 6.0, T0)]
+    ranking = rank_root_causes(evidence, edges, target="web")
+    assert names(ranking)[0] == "cache"
+    assert not next(c for c in ranking if c.node == "db").explains_target
+    # Without evidence on the hop, the benefit of the doubt: db may well explain the symptom.
+    unmeasured = rank_root_causes([e for e in evidence if e.node != "api"], edges, target="web")
+    assert names(unmeasured)[0] == "db"
+    assert RankConfig(anomalous_path=False) != RankConfig()
+    legacy = rank_root_causes(evidence, edges, target="web", config=RankConfig(anomalous_path=False))
+    assert next(c for c in legacy if c.node == "db").explains_target
+
+
+def test_the_noticed_symptom_counts_as_anomalous_even_below_threshold() -> None:
+    # The target's own metrics barely moved, yet it is where the problem was seen: it is part of the
+    # impact a cause explains (search: itself, its client and web, of four anomalous nodes).
+    edges = [("web", "search"), ("client", "search"), ("web", "lb")]
+    evidence = [ev("web", 2.0), ev("search", 10.0, T0), ev("client", 9.0, T0 + 300), ev("lb", 10.0, T0)]
+    ranking = {c.node: c for c in rank_root_causes(evidence, edges, target="web")}
+    assert ranking["web"].evidence.anomalous
+    assert ranking["search"].components.impact_explained == 0.75
+    assert ranking["lb"].components.impact_explained == 0.5
+    assert ranking["search"].score > ranking["lb"].score
+    blind = {c.node: c for c in rank_root_causes(evidence, edges, "web", RankConfig(symptom_anomalous=False))}
+    assert not blind["web"].evidence.anomalous

@@ -67,7 +67,7 @@ def _per_node(frame: MetricFrame, scores: SeriesScores, adjusted: np.ndarray, ac
     profile = np.zeros((len(names), adjusted.shape[1]))
     np.maximum.at(profile, node_idx, adjusted)
     peak = np.where(active[None, :], adjusted, 0.0).max(axis=1, initial=0.0)  # while the symptom was on
-    strength = np.where(active[None, :], profile, 0.0).max(axis=1, initial=0.0)
+    strength = _top_k_mean(peak, node_idx, len(names), config.top_k)
     failure = np.array([family_of(m) in _FAILURE_FAMILIES for m in frame.metrics])
     failing = np.zeros(len(names), dtype=bool)
     np.logical_or.at(failing, node_idx, failure & (peak > config.threshold))
@@ -85,6 +85,19 @@ def _per_node(frame: MetricFrame, scores: SeriesScores, adjusted: np.ndarray, ac
             anomalous=bool(strength[n] > config.threshold), failing=bool(failing[n]),
             metric=str(frame.metrics[s]), zscore=float(z[s, step]) if step >= 0 else 0.0)
     return evidence
+
+
+def _top_k_mean(values: np.ndarray, groups: np.ndarray, n_groups: int, k: int) -> np.ndarray:
+    """Per group, the mean of its k largest values (fewer if it has fewer): one wild statistic is not a node."""
+    order = np.lexsort((-values, groups))
+    g, v = groups[order], values[order]
+    start = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1] if len(g) else np.zeros(0, dtype=int)
+    position = np.arange(len(g)) - np.repeat(start, np.diff(np.r_[start, len(g)]))
+    keep = position < max(k, 1)
+    sums, counts = np.zeros(n_groups), np.zeros(n_groups)
+    np.add.at(sums, g[keep], v[keep])
+    np.add.at(counts, g[keep], 1.0)
+    return sums / np.maximum(counts, 1.0)
 
 
 def _onsets(above: np.ndarray, active: np.ndarray) -> np.ndarray:

@@ -45,6 +45,7 @@ class EvidenceConfig:
     other_family_weight: float = 0.6  # families other than the noticed symptom's count less
     sibling_weight: float = 1.0  # other statistics of the noticed metric's family (p99 beside an average)
     traffic_weight: float = 0.5  # traffic shifts are as often a consequence as a cause
+    top_k: int = 2  # a node's strength: mean of its k strongest series (1 = the strongest alone)
     background_quantile: float = 0.5  # level while the symptom was absent that counts as "already there"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
@@ -28,6 +28,8 @@ class RankConfig:
     onset_tau: float = 900.0  # seconds of lateness (a few sampling steps) that cost 63% of the onset credit
     amplification: float = 4.0  # a victim's deviation can be this many times its cause's and still be its victim
     clear_strength: float = 6.0  # a dependency this anomalous is unambiguous; doubt fades out below half of it
+    symptom_anomalous: bool = True  # the target was noticed failing: it is anomalous whatever its metrics say
+    anomalous_path: bool = True  # a cause reaches the target only through anomalous (or unmeasured) hops
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ def rank_root_causes(evidence: Mapping[str, NodeEvidence] | Iterable[NodeEvidenc
 def _context(evidence: Mapping[str, NodeEvidence] | Iterable[NodeEvidence], dependencies: Edges,
              target: str | None, config: RankConfig) -> _Context:
     by_node = dict(evidence) if isinstance(evidence, Mapping) else {e.node: e for e in evidence}
+    if config.symptom_anomalous and target in by_node and not by_node[target].anomalous:
+        by_node[target] = replace(by_node[target], anomalous=True)
     graph = dependency_graph(dependencies, by_node)
     anomalous = {n for n, e in by_node.items() if e.anomalous}
     strengths = [by_node[n].strength for n in anomalous] or [e.strength for e in by_node.values()]
@@ -91,9 +95,27 @@ def _context(evidence: Mapping[str, NodeEvidence] | Iterable[NodeEvidence], depe
         component_size.update(dict.fromkeys(component, len(anomalous & component)))
     reach = None
     if target is not None and target in graph and graph.number_of_edges():
-        reach = nx.descendants(graph, target) | {target}
+        reach = (_anomalous_reach(graph, target, anomalous, set(by_node)) if config.anomalous_path
+                 else nx.descendants(graph, target) | {target})
     return _Context(graph, by_node, anomalous, max(strengths, default=0.0), min(onsets, default=None),
                     component_size, reach, {n: e.onset for n, e in by_node.items()}, target, config)
+
+
+def _anomalous_reach(graph: nx.DiGraph, target: str, anomalous: set[str], measured: set[str]) -> set[str]:
+    """Nodes the target depends on through hops that are themselves anomalous or unmeasured.
+
+    A healthy, measured hop in between shows the failure did not travel that way (the dataset
+    authors' traversal baseline keeps only such anomalous paths too).
+    """
+    seen, stack = {target}, [target]
+    while stack:
+        for dependency in graph.successors(stack.pop()):
+            if dependency in seen:
+                continue
+            seen.add(dependency)
+            if dependency in anomalous or dependency not in measured:
+                stack.append(dependency)
+    return seen
 
 
 def _candidate(ctx: _Context, node: str) -> Candidate:
