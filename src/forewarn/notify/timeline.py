@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from forewarn.incidents.models import IncidentEventRow
+from forewarn.incidents import add_event
 
 KIND = "notification"
 ACTOR = "notify"
@@ -15,8 +15,7 @@ ACTOR = "notify"
 def add_notification_event(session: Session, incident_id: str, ts: float, message: str,
                            data: dict[str, Any] | None = None) -> None:
     """Append a "notification" event (sent, failed, cancelled) to the incident's timeline."""
-    session.add(IncidentEventRow(incident_id=incident_id, ts=ts, kind=KIND, actor=ACTOR,
-                                 message=message[:4000], data=data or {}))
+    add_event(session, incident_id, KIND, ACTOR, message, data, ts)
 
 
 ESCALATION_KIND = "escalation"
@@ -25,5 +24,4 @@ ESCALATION_KIND = "escalation"
 def add_escalation_event(session: Session, incident_id: str, ts: float, message: str,
                          data: dict[str, Any] | None = None) -> None:
     """Append an "escalation" event (started, a step acted or could not act and why, stopped, exhausted)."""
-    session.add(IncidentEventRow(incident_id=incident_id, ts=ts, kind=ESCALATION_KIND, actor="escalation",
-                                 message=message[:4000], data=data or {}))
+    add_event(session, incident_id, ESCALATION_KIND, "escalation", message, data, ts)

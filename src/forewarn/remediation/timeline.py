@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from forewarn.incidents.models import IncidentEventRow
+from forewarn.incidents import add_event
 from forewarn.remediation.enums import RunStatus
 from forewarn.remediation.models import RunbookRunRow, RunEventRow
 from forewarn.remediation.state import check_transition
@@ -43,7 +43,6 @@ def created(session: Session, run: RunbookRunRow, actor: str, now: float) -> Non
 def mirror(session: Session, run: RunbookRunRow, message: str, actor: str, now: float, data: dict) -> None:
     if run.incident_id is None:
         return
-    session.add(IncidentEventRow(incident_id=run.incident_id, ts=now, kind="runbook", actor=actor[:100],
-                                 message=message[:4000],
-                                 data={"run_id": run.id, "runbook": run.runbook_name, "status": run.status,
-                                       "dry_run": run.dry_run, **data}))
+    add_event(session, run.incident_id, "runbook", actor, message,
+              {"run_id": run.id, "runbook": run.runbook_name, "status": run.status, "dry_run": run.dry_run, **data},
+              now)

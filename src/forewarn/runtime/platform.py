@@ -9,10 +9,11 @@ from contextlib import suppress
 
 from forewarn.alerting import AnomalySignals, ForecastSignals, LogSignals, SensitivityLookup, all_levels
 from forewarn.auth import Principal
-from forewarn.bus import CHECK_RESULTS, METRICS, RUNBOOK_RUNS, SIGNALS, InProcessBus
+from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, METRICS, RUNBOOK_RUNS, SIGNALS, InProcessBus
 from forewarn.core.clock import Clock, SystemClock
 from forewarn.core.records import MetricBatch
 from forewarn.db import Database
+from forewarn.incidents import sla_tick
 from forewarn.monitoring import (
     CheckScheduler,
     DuckDBSeriesStore,
@@ -41,6 +42,7 @@ from forewarn.settings import Settings
 log = logging.getLogger(__name__)
 CHECK_RELOAD_SECONDS = 15.0
 MAINTENANCE_SECONDS = 300.0  # rollups every 5 minutes keep long-range charts cheap
+SLA_TICK_SECONDS = 30.0  # SLA warnings and breaches land at most this late
 ESCALATION_SECONDS = 10.0  # how late at most an escalation step runs after it is due
 
 
@@ -116,6 +118,7 @@ class Platform:
             self._tasks.append(asyncio.create_task(self._reload_loop(), name="check-reload"))
         self._tasks.append(asyncio.create_task(self._maintenance_loop(), name="series-maintenance"))
         self._tasks.append(asyncio.create_task(self._forecast_loop(), name="forecasts"))
+        self._tasks.append(asyncio.create_task(self._sla_loop(), name="sla"))
         if self.settings.notify_enabled:
             self._stop_delivery = asyncio.Event()
             self._tasks.append(asyncio.create_task(self.deliverer.run(self._stop_delivery), name="notify"))
@@ -169,6 +172,25 @@ class Platform:
                 await self.run_forecasts()
             except Exception:  # retried next round
                 log.exception("forecast round failed")
+
+    async def _sla_loop(self) -> None:
+        while True:
+            await asyncio.sleep(SLA_TICK_SECONDS)
+            try:
+                await self.run_sla_tick()
+            except Exception:  # retried next round; the tick is idempotent
+                log.exception("SLA tick failed")
+
+    async def run_sla_tick(self) -> list[str]:
+        """Priorities, SLA warnings and breaches at the platform clock's now; announces what changed."""
+        def tick() -> list[str]:
+            with self.db.session() as session:
+                return sla_tick(session, self.clock.now())
+
+        touched = await asyncio.to_thread(tick)
+        for incident_id in touched:  # only after the tick committed (STYLE habit 8)
+            await self.bus.publish(INCIDENT_CHANGES, {"incident_id": incident_id, "action": "sla"})
+        return touched
 
     async def run_forecasts(self) -> int:
         """Forecast every series with a limit now; publish raise/withdraw signals. Returns their count."""
