@@ -63,7 +63,7 @@ def policy_outs(session: Session, rows: list[EscalationPolicyRow]) -> list[Polic
     names = target_names(session, [s for r in rows for s in r.steps or []])
     channels = {r.email_channel_id for r in rows if r.email_channel_id}
     relay = dict(session.execute(select(NotificationChannelRow.id, NotificationChannelRow.name)
-                                 .where(NotificationChannelRow.id.in_(channels)))) if channels else {}
+                                 .where(NotificationChannelRow.id.in_(channels))).all()) if channels else {}
     return [PolicyOut(id=r.id, tenant_id=r.tenant_id, name=r.name, enabled=r.enabled, position=r.position,
                       severities=list(r.severities or []), priorities=list(r.priorities or []), repeat=r.repeat,
                       email_channel=relay.get(r.email_channel_id) if r.email_channel_id else None,
