@@ -124,3 +124,33 @@ def test_policy_api_validates_and_removes(world, shop):
     assert world.delete("tech", "/api/v1/tenants/acme/sla").status_code == 204
     assert world.get("tech", f"/api/v1/incidents/{incident}").json()["sla"] is None
     assert world.get("tech", "/api/v1/tenants/acme/sla").json()["policy"] is None
+
+
+def _login(client, username: str) -> str:
+    import re
+
+    from forewarn.testing.platform import TEST_USER_PASSWORD
+
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    client.post("/login", data={"username": username, "password": TEST_USER_PASSWORD, "csrf_token": csrf,
+                                "next": "/"}, follow_redirects=False)
+    return re.search(r'"X-CSRF-Token": "([^"]+)"', client.get("/").text).group(1)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_ui_shows_priority_countdown_and_tenant_sla_and_sets_priority(world, shop):
+    incident, _ = fire(world, "acme", shop["server"], "srv:down", ago=60)
+    tick(world)
+    token = _login(world.client, "tech")
+    page = world.client.get(f"/ui/incidents/{incident}").text
+    assert 'id="incident-priority"' in page and ">P1<" in page
+    assert 'id="sla-response"' in page and "left" in page and "resolution" in page
+    r = world.client.post(f"/ui/incidents/{incident}/actions", headers={"X-CSRF-Token": token},
+                          data={"action": "set_priority", "priority": "P2", "message": "<b>calm</b> client"})
+    assert r.status_code == 200 and ">P2<" in r.text and "&lt;b&gt;calm" in r.text
+    r = world.client.post(f"/ui/incidents/{incident}/actions", headers={"X-CSRF-Token": token},
+                          data={"action": "set_priority", "priority": "P7", "message": "x"})
+    assert r.status_code == 422 and "priority" in r.text
+    tenant = world.client.get("/ui/tenants/acme").text
+    assert 'id="sla-summary"' in tenant and "Europe/Berlin" in tenant and "0 breaches" in tenant

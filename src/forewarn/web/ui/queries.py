@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from forewarn.auth import Principal, list_tenants, resolve_tenant_id
 from forewarn.core.enums import CheckStatus
-from forewarn.incidents import list_incidents
+from forewarn.incidents import list_incidents, sla_summary
 from forewarn.inventory import asset_briefs, list_assets
 from forewarn.monitoring import asset_health
 
@@ -49,4 +49,5 @@ def tenant_view(session: Session, who: Principal, ref: str) -> dict:
     assets = sorted(assets, key=lambda a: (order[_health_name(health.get(a.id))], a.name))
     incidents, _ = list_incidents(session, who, tenant=tenant_id, open_only=True, limit=100)
     return {"assets": assets, "health": {a.id: _health_name(health.get(a.id)) for a in assets},
-            "incidents": incidents, "names": {a.id: a.name for a in assets}}
+            "incidents": incidents, "names": {a.id: a.name for a in assets},
+            "sla": sla_summary(session, who, tenant_id)}

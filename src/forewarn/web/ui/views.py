@@ -118,15 +118,17 @@ def asset_fragment(request: Request, asset_id: str, who: UiWho, session: Session
 
 
 @router.get("/incidents", response_class=HTMLResponse)
-def incidents_page(request: Request, who: UiWho, session: SessionDep, status: str | None = None) -> HTMLResponse:
-    items, total = list_incidents(session, who, status=status or None, limit=200)
+def incidents_page(request: Request, who: UiWho, session: SessionDep, status: str | None = None,
+                   priority: str | None = None) -> HTMLResponse:
+    items, total = list_incidents(session, who, status=status or None, limit=200, priority=priority or None)
     return render(request, "incidents.html", incidents=items, total=total, status=status or "",
                   names=asset_names(session, {i.asset_id for i in items if i.asset_id}))
 
 
 @router.get("/ui/incidents", response_class=HTMLResponse)
-def incidents_fragment(request: Request, who: UiWho, session: SessionDep, status: str | None = None) -> HTMLResponse:
-    items, total = list_incidents(session, who, status=status or None, limit=200)
+def incidents_fragment(request: Request, who: UiWho, session: SessionDep, status: str | None = None,
+                       priority: str | None = None) -> HTMLResponse:
+    items, total = list_incidents(session, who, status=status or None, limit=200, priority=priority or None)
     return render(request, "partials/incident_rows.html", incidents=items, total=total,
                   names=asset_names(session, {i.asset_id for i in items if i.asset_id}))
 
@@ -153,15 +155,25 @@ def incident_fragment(request: Request, incident_id: str, who: UiWho, session: S
 @router.post("/ui/incidents/{incident_id}/actions", response_class=HTMLResponse)
 def incident_action(request: Request, incident_id: str, who: UiWho, session: SessionDep,
                     action: Annotated[str, Form()], message: Annotated[str, Form()] = "",
-                    assignee: Annotated[str, Form()] = "") -> HTMLResponse:
+                    assignee: Annotated[str, Form()] = "", priority: Annotated[str, Form()] = "",
+                    other: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "",
+                    signal_ids: Annotated[list[str] | None, Form()] = None,
+                    title: Annotated[str, Form()] = "") -> Response:
     try:
-        data = IncidentAction(action=action, message=message, assignee=assignee or None)
+        data = IncidentAction(action=action, message=message, assignee=assignee or None, priority=priority or None,
+                              other=other.strip() or None, kind=kind or None, signal_ids=signal_ids or [],
+                              title=title or None)
     except ValidationError as exc:
-        raise ValidationFailed(exc.errors()[0]["msg"], where="action") from exc
-    act(session, who, incident_id, data)
+        err = exc.errors()[0]
+        raise ValidationFailed(err["msg"], where=".".join(str(p) for p in err["loc"]) or "action") from exc
+    platform = request.app.state.platform
+    out = act(session, who, incident_id, data, platform.clock.now())
     session.commit()  # notify only about what is stored
-    request.app.state.platform.publish_from_thread(INCIDENT_CHANGES, {"incident_id": incident_id,
-                                                                      "action": data.action})
+    for changed in dict.fromkeys((incident_id, out.id, data.other if data.action == "merge" else None)):
+        if changed:
+            platform.publish_from_thread(INCIDENT_CHANGES, {"incident_id": changed, "action": data.action})
+    if out.id != incident_id:  # a split: go to the new incident
+        return Response(status_code=204, headers={"HX-Redirect": f"/incidents/{out.id}"})
     return render(request, "partials/incident_body.html", **_incident_context(session, who, incident_id))
 
 
