@@ -6,20 +6,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from forewarn.alerting.models import SignalRow
 from forewarn.core.enums import SignalState
 from forewarn.core.ids import new_id
 from forewarn.core.records import Signal
+from forewarn.incidents.batch_sql import BulkSql, dumps, many
 
 _CHUNK = 500  # fingerprints per IN query: well inside every driver's parameter limit
-_TABLE = SignalRow.__table__
+_READ = ("id", "fingerprint", "state", "first_seen", "count", "suppressed")
+_NEW = ("id", "fingerprint", "tenant_id", "asset_id", "check_id", "kind", "severity", "state", "summary",
+        "first_seen", "last_seen", "count", "flapping", "evidence", "suppressed")
 _CHANGING = ("severity", "state", "summary", "last_seen", "flapping", "evidence", "count", "first_seen",
              "suppressed")
-_UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("b_id")).values(
-    {c: bindparam(f"b_{c}") for c in _CHANGING})
 
 
 class Recorder:
@@ -33,13 +32,14 @@ class Recorder:
     @classmethod
     def load(cls, session: Session, signals: Sequence[Signal]) -> Recorder:
         fingerprints = list(dict.fromkeys(s.fingerprint for s in signals))
-        cols = [_TABLE.c.id, _TABLE.c.fingerprint, _TABLE.c.state, _TABLE.c.first_seen, _TABLE.c.count,
-                _TABLE.c.suppressed]
+        sql = BulkSql(session)
         rows: dict[str, dict[str, Any]] = {}
+        conn = session.connection()
         for k in range(0, len(fingerprints), _CHUNK):
-            stmt = select(*cols).where(_TABLE.c.fingerprint.in_(fingerprints[k:k + _CHUNK]))
-            for r in session.execute(stmt):
-                rows[r.fingerprint] = dict(r._mapping)
+            part = fingerprints[k:k + _CHUNK]
+            query = f"SELECT {', '.join(_READ)} FROM signals WHERE fingerprint IN ({sql.marks(len(part))})"
+            for r in conn.exec_driver_sql(query, tuple(part)):
+                rows[r[1]] = dict(zip(_READ, r, strict=True))
         return cls(rows)
 
     def record(self, signal: Signal) -> dict[str, Any]:
@@ -62,12 +62,13 @@ class Recorder:
         return row
 
     def write(self, session: Session) -> None:
-        inserts = [self.rows[fp] for fp in self.written if fp in self.new]
-        updates = [{f"b_{c}": self.rows[fp][c] for c in ("id", *_CHANGING)}
-                   for fp in self.written if fp not in self.new]
-        if inserts:
-            session.execute(_TABLE.insert(), inserts)
-        if updates:
-            session.execute(_UPDATE, updates)
+        sql = BulkSql(session)
+        rows = self.rows
+        many(session, sql.insert("signals", _NEW, ["evidence"]),
+             [tuple(dumps(v) if c == "evidence" else v for c, v in ((c, rows[fp][c]) for c in _NEW))
+              for fp in self.written if fp in self.new])
+        many(session, sql.update("signals", _CHANGING, ["id"], ["evidence"]),
+             [(*(dumps(rows[fp][c]) if c == "evidence" else rows[fp][c] for c in _CHANGING), rows[fp]["id"])
+              for fp in self.written if fp not in self.new])
         self.new -= self.written
         self.written.clear()

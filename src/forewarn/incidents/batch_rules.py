@@ -71,7 +71,7 @@ class TenantBatch:
                 add_affected(self.touched[incident_id], names)
         for incident_id in sorted(self._rank):
             incident = self.touched[incident_id]
-            if incident.status in (IncidentStatus.NEW.value, IncidentStatus.ACKNOWLEDGED.value):
+            if incident.links:  # also when it resolved within the batch: its record keeps the cause
                 rank(incident, graph, self._emit_now)
 
     # -- the rules -------------------------------------------------------------------------------
@@ -199,6 +199,9 @@ class TenantBatch:
         return incident.id
 
     def _merge(self, source: OpenIncident, target: OpenIncident, ts: float) -> None:
+        if source.id in self._rank:  # its record keeps the cause it had on its own, as one by one would
+            rank(source, self.state.graph, self._emit_now)
+            self._rank.discard(source.id)
         for sid, link in source.links.items():
             self.state.detach(link)
             link.incident, link.role, link.dirty = target.id, "symptom", True
@@ -212,6 +215,7 @@ class TenantBatch:
         self._emit(target.id, "merged", f"absorbed incident {source.id}: {source.title}", {"incident": source.id}, ts)
         self._resolve(source, f"merged into incident {target.id}", ts)
         source.analysis = {**(source.analysis or {}), "merged_into": target.id}
+        source.merged_into = target.id
         self.touched[target.id] = target
 
     def _resolve(self, incident: OpenIncident, why: str, ts: float) -> None:

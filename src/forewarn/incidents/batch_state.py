@@ -66,6 +66,7 @@ class OpenIncident:
     stored: bool = True
     resolved_at: float | None = None
     status_changed: bool = False  # written only when correlation changed it (a technician may have too)
+    merged_into: str | None = None
 
 
 class TenantState:
@@ -102,17 +103,21 @@ class TenantState:
                 self.detach(link)
 
     def sync(self, session: Session) -> None:
-        """Follow what changed outside correlation: incidents a technician resolved, reopened or re-rated."""
-        rows = session.execute(select(IncidentRow.id, IncidentRow.status, IncidentRow.severity).where(
+        """Follow what changed outside correlation: incidents a technician resolved, reopened, re-rated,
+        merged or split (those change the signal count, and such an incident is read again whole)."""
+        rows = session.execute(select(IncidentRow.id, IncidentRow.status, IncidentRow.severity,
+                                      IncidentRow.signal_count).where(
             IncidentRow.tenant_id == self.tenant_id, IncidentRow.status.in_(OPEN))).all()
-        now_open = {i: (status, severity) for i, status, severity in rows}
-        for gone in set(self.incidents) - set(now_open):
-            self.drop(gone)
+        now_open = {i: (status, severity, count) for i, status, severity, count in rows}
+        for incident_id, incident in list(self.incidents.items()):
+            seen = now_open.get(incident_id)
+            if seen is None or seen[2] != incident.signal_count:
+                self.drop(incident_id)
         missing = set(now_open) - set(self.incidents)
         if missing:
             for incident in load_open(session, self, missing):
                 self.add(incident)
-        for incident_id, (status, severity) in now_open.items():
+        for incident_id, (status, severity, _) in now_open.items():
             incident = self.incidents[incident_id]
             incident.status, incident.severity = status, severity
 
