@@ -161,3 +161,45 @@ def test_the_ui_shows_who_is_on_call_and_the_incident_escalation(world):
     assert block.status_code == 200 and "default" in block.text
     assert "could not page tech" in block.text  # tech has no email address yet: the reason is shown
     assert world.get("globex-user", f"/ui/incidents/{incident}/escalation").status_code == 404
+
+
+IMPORT = """
+contacts: {tech: tech@msp.example}
+rotas:
+  - {tenant: acme, name: primary, timezone: UTC, rotation: daily, start_date: 2024-01-01, members: [tech]}
+policies:
+  - {tenant: acme, name: default, steps: [{rota: primary, wait_minutes: 5}]}
+"""
+
+
+def test_yaml_import_over_the_api(world):
+    assert world.post("acme-user", "/api/v1/oncall/import", content=IMPORT).status_code == 403
+    done = world.post("tech", "/api/v1/oncall/import", content=IMPORT)
+    assert done.status_code == 200 and done.json()["created"] == ["rota acme/primary", "policy acme/default"]
+    assert world.post("tech", "/api/v1/oncall/import", content=IMPORT).json()["unchanged"] == [
+        "rota acme/primary", "policy acme/default"]
+    bad = world.post("tech", "/api/v1/oncall/import", content=IMPORT.replace("members: [tech]", "members: [x]"))
+    assert bad.status_code == 422 and bad.json()["where"] == "body: rotas[0].members[0]"
+    assert [o["email"] for o in world.get("tech", "/api/v1/oncall").json()] == ["tech@msp.example"]
+
+
+def test_cli_applies_the_file_and_prints_who_is_on_call(tmp_path):
+    from typer.testing import CliRunner
+
+    from forewarn.cli.main import app
+
+    runner, data_dir = CliRunner(), str(tmp_path / "var")
+    env = tmp_path / "env.yaml"
+    env.write_text("tenant: {slug: acme, name: ACME}\n", encoding="utf-8")
+    assert runner.invoke(app, ["inventory", "apply", str(env), "--data-dir", data_dir]).exit_code == 0
+    assert runner.invoke(app, ["user", "create", "tech", "--role", "technician", "--password", "pw-12345678",
+                               "--data-dir", data_dir]).exit_code == 0
+    oncall = tmp_path / "oncall.yaml"
+    oncall.write_text(IMPORT, encoding="utf-8")
+    applied = runner.invoke(app, ["oncall", "apply", str(oncall), "--data-dir", data_dir])
+    assert applied.exit_code == 0 and "changed: 2 created, 0 updated, 0 unchanged" in applied.output
+    now = runner.invoke(app, ["oncall", "now", "--data-dir", data_dir])
+    assert "primary: tech <tech@msp.example> (rotation)" in now.output
+    oncall.write_text(IMPORT.replace("UTC", "Mars/Olympus"), encoding="utf-8")
+    bad = runner.invoke(app, ["oncall", "apply", str(oncall), "--data-dir", data_dir])
+    assert bad.exit_code == 2 and "rotas[0].timezone" in bad.output and "Traceback" not in bad.output

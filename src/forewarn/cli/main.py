@@ -6,7 +6,18 @@ import logging
 
 import typer
 
-from forewarn.cli import accounts, check, discover, eval_logs, eval_nab, eval_rca, inventory, simulate, up
+from forewarn.cli import (
+    accounts,
+    check,
+    discover,
+    eval_logs,
+    eval_nab,
+    eval_rca,
+    inventory,
+    oncall,
+    simulate,
+    up,
+)
 
 app = typer.Typer(help="forewarn: proactive IT operations for MSPs and IT teams.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -15,6 +26,7 @@ app.add_typer(inventory.app, name="inventory")
 app.add_typer(check.app, name="check")
 app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.token_app, name="token")
+app.add_typer(oncall.app, name="oncall")
 
 eval_app = typer.Typer(help="Score forewarn's analysis on public benchmarks.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")

@@ -24,6 +24,7 @@ from forewarn.notify.escalation_service import (
     list_policies,
     update_policy,
 )
+from forewarn.notify.escalation_yaml import ApplyReport, apply_escalation
 from forewarn.notify.oncall_service import (
     add_override,
     create_rota,
@@ -50,7 +51,7 @@ from forewarn.notify.service import (
 )
 
 __all__ = [
-    "START_HORIZON", "ContactIn", "ContactOut", "EscalationOut", "OnCallNow", "OverrideIn", "PolicyIn", "PolicyOut",
+    "START_HORIZON", "ApplyReport", "apply_escalation", "ContactIn", "ContactOut", "EscalationOut", "OnCallNow", "OverrideIn", "PolicyIn", "PolicyOut",
     "PolicyPatch", "RotaIn", "RotaOut", "RotaPatch", "TickReport", "add_override", "create_policy", "create_rota",
     "delete_override", "delete_policy", "delete_rota", "escalation_for_incident", "get_policy", "get_rota",
     "list_policies", "list_rotas", "on_call_now", "set_contact", "tick", "update_policy", "update_rota",

@@ -126,13 +126,19 @@ def _instant(value: datetime, tz: str) -> float:
     return (value if value.tzinfo else value.replace(tzinfo=zone(tz))).timestamp()
 
 
-def add_override(session: Session, who: Principal, rota_id: str, data: OverrideIn, now: float) -> RotaOut:
-    row = _rota(session, who, rota_id)
-    who.require_write()
+def override_values(session: Session, row: RotaRow, data: OverrideIn) -> tuple[str, float, float]:
+    """(user id, start, end) of an override; times without an offset are read in the rota's time zone."""
     [user_id] = member_ids(session, row.tenant_id, [data.user], "user")
     starts, ends = _instant(data.starts_at, row.timezone), _instant(data.ends_at, row.timezone)
     if ends <= starts:
         raise ValidationFailed("ends_at must be after starts_at", where="ends_at")
+    return user_id, starts, ends
+
+
+def add_override(session: Session, who: Principal, rota_id: str, data: OverrideIn, now: float) -> RotaOut:
+    row = _rota(session, who, rota_id)
+    who.require_write()
+    user_id, starts, ends = override_values(session, row, data)
     session.add(OverrideRow(rota_id=row.id, user_id=user_id, starts_at=starts, ends_at=ends, created_at=now))
     session.flush()
     return rota_outs(session, [row], now)[0]

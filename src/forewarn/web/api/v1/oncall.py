@@ -1,7 +1,10 @@
 """On-call rotas, overrides, escalation policies, who is on call now, an incident's escalation, page addresses."""
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
 
+from forewarn.core.errors import ValidationFailed
 from forewarn.notify import (
     ContactIn,
     ContactOut,
@@ -15,6 +18,7 @@ from forewarn.notify import (
     RotaOut,
     RotaPatch,
     add_override,
+    apply_escalation,
     create_policy,
     create_rota,
     delete_override,
@@ -111,3 +115,20 @@ def incident_escalation(incident_id: str, who: Who, session: SessionDep) -> Esca
 @router.put("/users/{username}/email", response_model=ContactOut)
 def user_email(username: str, data: ContactIn, who: Who, session: SessionDep) -> ContactOut:
     return set_contact(session, who, username, data.email)
+
+
+class ImportOut(BaseModel):
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+
+
+@router.post("/oncall/import", response_model=ImportOut)
+async def import_yaml(request: Request, who: Who, session: SessionDep, platform: PlatformDep) -> ImportOut:
+    """Apply an on-call YAML document (contacts, rotas, policies; see notify.escalation_yaml), all or nothing."""
+    try:
+        text = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed("the body must be UTF-8 YAML", where="body") from None
+    report = await run_in_threadpool(apply_escalation, session, who, text, "body", platform.clock.now())
+    return ImportOut(created=report.created, updated=report.updated, unchanged=report.unchanged)
