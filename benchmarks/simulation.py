@@ -37,7 +37,7 @@ def timed(name: str, f):  # noqa: ANN001, ANN201 - wraps anything
 async def main(path: Path, days: float) -> None:
     scenario = load_scenario(path)
     stages.evaluate_result = timed("alerting (evaluate_result)", stages.evaluate_result)
-    stages.apply_signal = timed("incidents (apply_signal)", stages.apply_signal)
+    stages.correlate = timed("incidents (correlate)", stages.correlate)
     with tempfile.TemporaryDirectory() as tmp:
         p = Platform(make_settings(Path(tmp), None, notify_enabled=False), clock=FakeClock(scenario.start),
                      store=MemorySeriesStore())

@@ -6,12 +6,12 @@ import asyncio
 import logging
 import time
 
-from forewarn.alerting import AnomalySignals, LogLine, LogSignals, evaluate_result, record_signal
+from forewarn.alerting import AnomalySignals, LogLine, LogSignals, evaluate_result
 from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, LOGS, METRICS, RUNBOOK_RUNS, SAMPLES, SIGNALS, Bus
 from forewarn.core.enums import SignalState
 from forewarn.core.records import CheckResult, MetricBatch, SampleBatch, Signal
 from forewarn.db import Database
-from forewarn.incidents import apply_signal
+from forewarn.incidents import correlate
 from forewarn.monitoring import IngestService
 from forewarn.notify import enqueue_changes
 from forewarn.remediation import match_signal, start_run
@@ -55,16 +55,19 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: Anomal
         for signal in await asyncio.to_thread(logs.process, lines):
             await bus.publish(SIGNALS, signal)
 
-    async def incidents(signal: Signal) -> None:
-        def apply() -> tuple[str | None, list[str]]:
-            with db.session() as session:
-                incident_id = apply_signal(session, signal, record_signal(session, signal))
-                runs = start_runbooks(session, signal, incident_id) if incident_id else []
-            return incident_id, runs
+    async def incidents(record: Signal | list[Signal]) -> None:
+        # A record is one signal or a list of them: a list is correlated as one batch in one transaction.
+        signals = record if isinstance(record, list) else [record]
 
-        incident_id, runs = await asyncio.to_thread(apply)
-        if incident_id:
-            await bus.publish(INCIDENT_CHANGES, {"incident_id": incident_id, "signal": signal.fingerprint})
+        def apply() -> tuple[dict[str, str], list[str]]:
+            with db.session() as session:
+                touched = correlate(session, signals)
+                runs = [run for s, i in zip(signals, touched, strict=True) if i for run in start_runbooks(session, s, i)]
+            return {i: s.fingerprint for s, i in zip(signals, touched, strict=True) if i}, runs
+
+        changed, runs = await asyncio.to_thread(apply)
+        for incident_id, fingerprint in changed.items():  # one change per incident, however many signals
+            await bus.publish(INCIDENT_CHANGES, {"incident_id": incident_id, "signal": fingerprint})
         for run_id in runs:  # only after the runs committed (STYLE habit 8)
             await bus.publish(RUNBOOK_RUNS, run_id)
 
