@@ -180,11 +180,11 @@ def stream(rng: np.random.Generator, topo: Topo, tenant_id: str, t0: float, coun
             for k in range(int(rng.integers(1, 6))):
                 out.append((t + 60.0 * k, m, "anomaly", Severity.WARNING, SignalState.FIRING, False))
             out.append((t + 600.0, m, "anomaly", Severity.INFO, SignalState.RESOLVED, False))
-        else:  # a flapping link: the same condition up and down a few times
+        else:  # a flapping link: alerting sends the first failure, then one flapping signal, then recovery
             m = int(rng.choice(hubs))
-            for k in range(int(rng.integers(2, 6))):
-                out.append((t + 120.0 * k, m, "check", Severity.CRITICAL, SignalState.FIRING, k > 0))
-                out.append((t + 120.0 * k + 60.0, m, "check", Severity.INFO, SignalState.RESOLVED, k > 0))
+            out.append((t, m, "check", Severity.CRITICAL, SignalState.FIRING, False))
+            out.append((t + 180.0, m, "check", Severity.CRITICAL, SignalState.FIRING, True))
+            out.append((t + float(rng.uniform(900, 3600)), m, "check", Severity.INFO, SignalState.RESOLVED, False))
     out.sort(key=lambda e: e[0])
     return [Signal(fingerprint=f"{kind}:{topo.ids[m]}", tenant_id=tenant_id, asset_id=topo.ids[m], kind=kind,
                    severity=sev, state=state, summary=f"{kind} {sev.value}", ts=ts, flapping=flap)

@@ -22,8 +22,9 @@ def rank(incident: OpenIncident, graph: TenantGraph, emit: EventSink) -> None:
     nodes = {link.node for link in links}
     evidence = evidence_of(views, names)
     # Ranking needs the incident's assets and everything they depend on (their dependencies' health
-    # and the paths that connect them); the rest of the tenant graph only costs time.
-    keep = nodes.union(*(graph.dependencies(n) for n in nodes))
+    # and the paths that connect them); the rest of the tenant graph only costs time. One asset alone
+    # has no other evidence to weigh against, so no edge can change its ranking.
+    keep = nodes.union(*(graph.dependencies(n) for n in nodes)) if len(nodes) > 1 else set()
     ranked = rank_root_causes(evidence, graph.edges_within(keep))
     if not ranked:
         return

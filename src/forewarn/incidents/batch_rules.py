@@ -237,6 +237,9 @@ class TenantBatch:
         self._emit(incident_id, kind, message, data, time.time())
 
 
+_RANK = {s.value: s.rank for s in Severity}
+
+
 def _raise_severity(incident: OpenIncident, severity: str) -> None:
-    if Severity(incident.severity).rank < Severity(severity).rank:
+    if _RANK[incident.severity] < _RANK[severity]:
         incident.severity = severity
