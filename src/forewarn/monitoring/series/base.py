@@ -81,6 +81,13 @@ class SeriesStore(ABC):
     def apply_retention(self, now: float) -> int:
         """Roll up, then drop raw samples and rollup rows past their retention; returns raw samples dropped."""
 
+    def compact(self, now: float) -> int:
+        """Reorganise raw samples of closed periods for smaller storage; returns samples moved.
+
+        Answers never change. Only stores with an on-disk layout to improve need this.
+        """
+        return 0
+
     @abstractmethod
     def close(self) -> None:
         """Release files and memory; the store is unusable afterwards."""

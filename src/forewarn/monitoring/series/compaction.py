@@ -1,0 +1,105 @@
+"""Rewrites closed day blocks of arrival-order samples into `samples_compact`, laid out to compress well.
+
+Samples arrive interleaved (every series of a poll, then the next poll), which DuckDB's per-vector
+compression handles badly: one 1,024-value vector mixes percentages, latencies and counters. A
+closed block is rewritten once, sorted by series, with series of similar values next to each other:
+
+* series are ordered by (decimals needed, magnitude of the scaled values, id), so that ALP's
+  per-vector exponent and frame of reference fit all of a vector's values;
+* time is kept as `tpos = position of the series in the block × SPAN + seconds into the block`.
+  That column only ever grows, so DuckDB's delta bitpacking stores about log2(2 × interval) bits a
+  sample instead of log2(SPAN) for raw timestamps; `ts = block_start + tpos % SPAN` decodes it.
+
+The order is only a compression hint: a series that fits no class still round-trips exactly.
+Each chunk moves in one transaction (insert the sorted rows, delete the raw ones), so a crash
+leaves every sample in exactly one of the two tables.
+"""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import numpy as np
+
+SPAN = 86_400  # one day: long enough that sparse series (one sample an hour) still form runs
+LAG = 600  # a block is compacted once its end is this far behind `now`, so stragglers land first
+CHUNK_ROWS = 4_000_000  # rows moved per transaction (≈ 100 MB of numpy); bounds memory and stalls
+MAX_DECIMALS = 6  # values needing more digits than this are treated as arbitrary doubles
+
+SCHEMA = ("CREATE TABLE IF NOT EXISTS samples_compact (series_id UINTEGER NOT NULL, "
+          "block_start UINTEGER NOT NULL, tpos UBIGINT NOT NULL, value DOUBLE NOT NULL)")
+TS = f"(block_start + tpos % {SPAN})::UINTEGER"
+
+
+def raw_relation(id_filter: str, lo: int, hi: int) -> str:
+    """SQL for the raw samples (series_id, ts, value) with lo ≤ ts < hi, from both tables."""
+    first_block = max(lo, 0) // SPAN * SPAN  # lets DuckDB skip row groups by block_start's min/max
+    return (f"(SELECT series_id, ts, value FROM samples WHERE {id_filter} AND ts >= {lo} AND ts < {hi} "
+            f"UNION ALL SELECT series_id, {TS} AS ts, value FROM samples_compact WHERE {id_filter} "
+            f"AND block_start >= {first_block} AND block_start < {hi} AND {TS} >= {lo} AND {TS} < {hi})")
+
+
+def target(now: float) -> int:
+    """Raw samples with ts below this lie in blocks that are closed at `now`."""
+    return max(0, (math.floor(now) - LAG) // SPAN * SPAN)
+
+
+def chunks(cur: duckdb.DuckDBPyConnection, below: int) -> list[tuple[int, int, int]]:
+    """(block_start, first id, last id) pieces of the raw rows with ts < below, each ≤ CHUNK_ROWS rows."""
+    rows = cur.execute(f"SELECT ts // {SPAN} * {SPAN} AS block, series_id, count(*) AS n FROM samples "
+                       f"WHERE ts < {below} GROUP BY ALL ORDER BY block, series_id").fetchnumpy()
+    out = []
+    for block in np.unique(rows["block"]):
+        at = rows["block"] == block
+        ids, counts = rows["series_id"][at], np.cumsum(rows["n"][at])
+        cut = np.searchsorted(counts, np.arange(CHUNK_ROWS, counts[-1], CHUNK_ROWS), side="right")
+        for a, b in zip(np.r_[0, cut], np.r_[cut, len(ids)], strict=True):
+            if a < b:
+                out.append((int(block), int(ids[a]), int(ids[b - 1])))
+    return out
+
+
+def move_chunk(cur: duckdb.DuckDBPyConnection, block: int, first: int, last: int) -> int:
+    """Moves one chunk's raw rows into samples_compact; returns rows moved. Call inside a transaction."""
+    where = f"ts >= {block} AND ts < {block + SPAN} AND series_id BETWEEN {first} AND {last}"
+    cols = cur.execute(f"SELECT series_id, ts, value FROM samples WHERE {where}").fetchnumpy()
+    sid, tpos, values = layout(cols["series_id"], cols["ts"], cols["value"], block)
+    cur.register("_compact", {"series_id": sid, "tpos": tpos, "value": values})
+    try:
+        cur.execute(f"INSERT INTO samples_compact SELECT series_id, {block}::UINTEGER, tpos, value FROM _compact")
+    finally:
+        cur.unregister("_compact")
+    cur.execute(f"DELETE FROM samples WHERE {where}")
+    return len(sid)
+
+
+def layout(sid: np.ndarray, ts: np.ndarray, values: np.ndarray,
+           block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The block's rows in compact order: (series ids, tpos, values), series grouped by value class."""
+    by_series = np.lexsort((ts, sid))
+    sid, ts, values = sid[by_series], ts[by_series], values[by_series]
+    starts = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]])
+    decimals = np.maximum.reduceat(_decimals(values), starts)
+    with np.errstate(over="ignore"):  # huge values scale to inf: they sort last, which is all we need
+        scaled = np.maximum.reduceat(np.abs(values), starts) * 10.0**decimals
+        magnitude = np.ceil(np.log2(scaled + 1.0))
+    series_order = np.lexsort((sid[starts], magnitude, decimals))
+    position = np.empty(len(starts), dtype=np.uint64)
+    position[series_order] = np.arange(len(starts), dtype=np.uint64)
+    row_position = np.repeat(position, np.diff(np.r_[starts, len(sid)]))
+    order = np.argsort(row_position, kind="stable")  # stable: keeps each series' rows in time order
+    tpos = row_position[order] * np.uint64(SPAN) + (ts[order] - block).astype(np.uint64)
+    return sid[order], tpos, values[order]
+
+
+def _decimals(values: np.ndarray) -> np.ndarray:
+    """Per value, the fewest decimals (0..MAX_DECIMALS) that write it exactly, else MAX_DECIMALS + 1."""
+    out = np.full(len(values), MAX_DECIMALS + 1, dtype=np.int64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for d in range(MAX_DECIMALS, -1, -1):
+            scaled = values * 10.0**d
+            exact = np.abs(scaled - np.round(scaled)) <= 1e-9 * np.maximum(np.abs(scaled), 1.0)
+            out[exact] = d
+    return out
+
