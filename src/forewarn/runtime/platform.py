@@ -162,6 +162,7 @@ class Platform:
                 now = self.clock.now()
                 await asyncio.to_thread(self.store.rollup, now)
                 await asyncio.to_thread(self.store.apply_retention, now)
+                await asyncio.to_thread(self.store.compact, now)  # closed days into the compressed layout
             except Exception:  # retried next round; samples stay stored meanwhile
                 log.exception("series rollup/retention failed")
 
