@@ -44,7 +44,7 @@ async def main(path: Path, days: float) -> None:
         p.anomalies.process = timed("anomaly stage", p.anomalies.process)
         p.logs.process = timed("log stage", p.logs.process)
         p.forecasts.run = timed("forecast stage", p.forecasts.run)
-        p.ingest.record_result = timed("store check result", p.ingest.record_result)
+        p.ingest.record_results = timed("store check results", p.ingest.record_results)
         p.ingest.append_columns = timed("store samples", p.ingest.append_columns)
         t0 = time.perf_counter()
         await run_simulation(scenario, p, days=days)

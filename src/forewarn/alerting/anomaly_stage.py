@@ -16,6 +16,7 @@ LEARNING_SAMPLES = 100  # like NAB's probation: early scores judge a pattern not
 QUIET_SECONDS = 900.0  # an anomaly signal resolves after this long without another surprise
 # Monotonic by nature: "surprising" growth is just time passing.
 SKIP_METRICS = frozenset({"uptime_seconds"})
+UNKNOWN, SKIPPED = -1, -2  # detector "rows" of ids not described yet and of series never analysed
 
 Describe = Callable[[Iterable[int]], dict[int, SeriesInfo]]
 ThresholdFor = Callable[[SeriesInfo], float]
@@ -26,61 +27,98 @@ def anomaly_fingerprint(series_id: int) -> str:
 
 
 class AnomalySignals:
-    """Detector state for every series in arrays; per series only the time of its last surprise."""
+    """Detector state for every series in arrays; per series only the time of its last surprise.
 
-    def __init__(self, describe: Describe, threshold_for: ThresholdFor | None = None) -> None:
+    Which detector row a series id has is kept in two sorted arrays, so a batch finds its rows with
+    one `searchsorted`; only ids never seen before are described. Scores are compared with the
+    series' threshold only where they reach `min_threshold`, the lowest any sensitivity level uses.
+    """
+
+    def __init__(self, describe: Describe, threshold_for: ThresholdFor | None = None,
+                 min_threshold: float = min(THRESHOLDS.values())) -> None:
         self.detector = AnomalyDetector(64)
         self._describe = describe
         self._threshold_for = threshold_for or (lambda _info: THRESHOLDS[DEFAULT_LEVEL])
+        self._min_threshold = min_threshold
         self._rows: dict[int, int] = {}
+        self._known_ids = np.zeros(0, dtype=np.int64)  # sorted; their rows below (SKIPPED: not analysed)
+        self._known_rows = np.zeros(0, dtype=np.int64)
         self._last_high: dict[int, float] = {}
 
     def process(self, batch: SampleBatch) -> list[Signal]:
         if not len(batch):
             return []
-        info = self._describe(np.unique(batch.series_ids).tolist())
-        keep = np.fromiter((i in info and info[i].name not in SKIP_METRICS for i in batch.series_ids.tolist()),
-                           dtype=bool, count=len(batch))
-        ids, ts, values = batch.series_ids[keep], batch.timestamps[keep], batch.values[keep]
+        rows = self._rows_of(batch.series_ids)
+        keep = rows >= 0
+        ids, ts, values, rows = batch.series_ids[keep], batch.timestamps[keep], batch.values[keep], rows[keep]
         order = np.argsort(ts, kind="stable")
-        ids, ts, values = ids[order], ts[order], values[order]
-        signals = [s for r in self._rounds(ids) for s in self._score(ids[r], ts[r], values[r], info)]
+        ids, ts, values, rows = ids[order], ts[order], values[order], rows[order]
+        self.detector.ensure_capacity(len(self._rows))
+        signals = [s for r in self._rounds(ids) for s in self._score(ids[r], ts[r], values[r], rows[r])]
         if len(ts):
-            signals += self._quiet_ones(float(ts.max()), info)
+            signals += self._quiet_ones(float(ts.max()))
         return signals
 
-    def _rounds(self, ids: np.ndarray) -> list[np.ndarray]:
-        """Index sets in time order in which each series appears at most once (the detector's contract)."""
-        rank = np.zeros(len(ids), dtype=np.int64)
-        seen: dict[int, int] = {}
-        for i, sid in enumerate(ids.tolist()):
-            rank[i] = seen.get(sid, 0)
-            seen[sid] = rank[i] + 1
-        return [np.flatnonzero(rank == r) for r in range(int(rank.max()) + 1)] if len(ids) else []
+    def _rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """Detector row per sample: UNKNOWN for ids the registry does not know (yet), SKIPPED for SKIP_METRICS."""
+        rows = self._lookup(ids)
+        fresh = np.unique(ids[rows == UNKNOWN])
+        if fresh.size:
+            info = self._describe(fresh.tolist())
+            found = [sid for sid in fresh.tolist() if sid in info]  # the rest stay unknown and are asked again
+            new_rows = [SKIPPED if info[sid].name in SKIP_METRICS else self._rows.setdefault(sid, len(self._rows))
+                        for sid in found]
+            all_ids = np.concatenate([self._known_ids, np.asarray(found, dtype=np.int64)])
+            all_rows = np.concatenate([self._known_rows, np.asarray(new_rows, dtype=np.int64)])
+            order = np.argsort(all_ids, kind="stable")
+            self._known_ids, self._known_rows = all_ids[order], all_rows[order]
+            rows = self._lookup(ids)
+        return rows
 
-    def _score(self, ids: np.ndarray, ts: np.ndarray, values: np.ndarray,
-               info: dict[int, SeriesInfo]) -> list[Signal]:
-        rows = np.fromiter((self._row_of(i) for i in ids.tolist()), dtype=np.int64, count=len(ids))
-        self.detector.ensure_capacity(len(self._rows))
+    def _lookup(self, ids: np.ndarray) -> np.ndarray:
+        if not self._known_ids.size:
+            return np.full(len(ids), UNKNOWN, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._known_ids, ids), self._known_ids.size - 1)
+        return np.where(self._known_ids[at] == ids, self._known_rows[at], UNKNOWN)
+
+    @staticmethod
+    def _rounds(ids: np.ndarray) -> list[np.ndarray]:
+        """Index sets in time order in which each series appears at most once (the detector's contract)."""
+        if not len(ids):
+            return []
+        by_id = np.argsort(ids, kind="stable")  # keeps each series' samples in time order
+        sorted_ids = ids[by_id]
+        starts = np.r_[True, sorted_ids[1:] != sorted_ids[:-1]]
+        if starts.all():
+            return [np.arange(len(ids))]
+        position = np.arange(len(ids))
+        rank = np.empty(len(ids), dtype=np.int64)
+        rank[by_id] = position - np.maximum.accumulate(np.where(starts, position, 0))
+        return [np.flatnonzero(rank == r) for r in range(int(rank.max()) + 1)]
+
+    def _score(self, ids: np.ndarray, ts: np.ndarray, values: np.ndarray, rows: np.ndarray) -> list[Signal]:
         scores = self.detector.update(rows, values, ts)
-        learning = self.detector.state.count[rows] <= LEARNING_SAMPLES
+        grown = self.detector.state.count[rows] > LEARNING_SAMPLES
+        high = np.flatnonzero(grown & (scores >= self._min_threshold))
+        if not high.size:
+            return []
+        info = self._describe(np.unique(ids[high]).tolist())
         out: list[Signal] = []
-        for sid, t, v, score, young in zip(ids.tolist(), ts.tolist(), values.tolist(), scores.tolist(),
-                                           learning.tolist(), strict=True):
+        for i in high.tolist():
+            sid, t, score = int(ids[i]), float(ts[i]), float(scores[i])
             series = info[sid]
-            if young or score < self._threshold_for(series):
+            if score < self._threshold_for(series):
                 continue
             if sid not in self._last_high:
-                out.append(self._signal(series, SignalState.FIRING, t, v, score))
+                out.append(self._signal(series, SignalState.FIRING, t, float(values[i]), score))
             self._last_high[sid] = t
         return out
 
-    def _row_of(self, series_id: int) -> int:
-        return self._rows.setdefault(series_id, len(self._rows))
-
-    def _quiet_ones(self, now: float, info: dict[int, SeriesInfo]) -> list[Signal]:
+    def _quiet_ones(self, now: float) -> list[Signal]:
         done = [sid for sid, t in self._last_high.items() if now - t > QUIET_SECONDS]
-        described = {**info, **self._describe([s for s in done if s not in info])}
+        if not done:
+            return []
+        described = self._describe(done)
         out = [self._signal(described[sid], SignalState.RESOLVED, now, None, 0.0) for sid in done if sid in described]
         for sid in done:
             del self._last_high[sid]

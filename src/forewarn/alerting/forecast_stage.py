@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+import numpy as np
+
+from forewarn.alerting.forecast_screen import Screen, could_cross
 from forewarn.analysis.forecast import Forecast, ForecastWatcher, forecast_crossing, forecast_text
 from forewarn.core.enums import Severity, SignalState
 from forewarn.core.records import Signal
@@ -13,6 +16,15 @@ DAY = 86_400.0
 HORIZON = 3 * DAY  # warn when the crossing is predicted within three days
 LOOKBACK = 14 * DAY
 MAX_POINTS = 2000  # enough resolution for the daily cycle over the lookback, cheap to fit
+# The screen keeps a series whose crossing could come within twice the warning horizon: wide enough
+# for a fit that bends towards the limit, and beyond the watcher's withdraw distance (1.5x).
+REACH = 2 * HORIZON
+CHART_REFRESH = 3600.0  # a series the screen leaves out is still refitted this often, for its chart
+# A kept series whose last full forecast saw no crossing within the reach is refitted only when the
+# screen sees it steeper or nearer than then, or after this long (a weekday's morning ramp after a
+# quiet weekend looks steep to the screen for a day, and the forecaster keeps saying "no trend").
+RECHECK = 6 * 3600.0
+STEEPER, NEARER = 1.2, 0.9  # what counts as "steeper or nearer than at the last full forecast"
 
 Describe = Callable[[Iterable[int]], dict[int, SeriesInfo]]
 
@@ -22,29 +34,77 @@ def forecast_fingerprint(series_id: int) -> str:
 
 
 class ForecastSignals:
-    def __init__(self, store: SeriesStore, describe: Describe, horizon: float = HORIZON) -> None:
+    """Full forecasts for the series the screen cannot rule out (and raised ones, which may withdraw).
+
+    `chart_refresh` (seconds, or None for never) refits the others now and then so charts show a
+    current projection; the simulator turns it off because nobody looks at its charts.
+    """
+
+    def __init__(self, store: SeriesStore, describe: Describe, horizon: float = HORIZON,
+                 chart_refresh: float | None = CHART_REFRESH) -> None:
         self._store = store
         self._describe = describe
         self._watcher = ForecastWatcher(horizon_s=horizon)
+        self._reach = REACH * horizon / HORIZON
+        self.chart_refresh = chart_refresh
         self.latest: dict[int, Forecast] = {}  # for charts: the last forecast of each series
+        self._far: dict[int, tuple[float, float, float]] = {}  # series → (rate, gap, when) at a "far" forecast
+        self.fits = 0  # full forecasts made so far (the screen's savings show against rounds x series)
 
     def run(self, limits: list[SeriesLimit], now: float) -> list[Signal]:
         if not limits:
             return []
         ranges = self._store.read_many([lim.series_id for lim in limits], now - LOOKBACK, now, MAX_POINTS)
         info = self._describe([lim.series_id for lim in limits])
+        screen = self._screen(limits, ranges, now)
         signals: list[Signal] = []
-        for lim in limits:
+        for i, lim in enumerate(limits):
             rng, series = ranges.get(lim.series_id), info.get(lim.series_id)
             if rng is None or series is None or len(rng) == 0:
                 continue
+            if not self._due(lim.series_id, screen, i, now):
+                continue
+            self.fits += 1
             forecast = forecast_crossing(rng.timestamps, rng.values, lim.limit, lim.direction, now)
             self.latest[lim.series_id] = forecast
+            self._remember(lim.series_id, forecast, screen, i, now)
             event = self._watcher.update(str(lim.series_id), forecast, label=series.display)
             if event is not None:
                 text = forecast_text(forecast, series.display, verb=f"reaches {lim.limit:g}{series.unit}")
                 signals.append(self._signal(series, event.kind, text, forecast, now))
         return signals
+
+    def _due(self, series_id: int, screen: Screen, i: int, now: float) -> bool:
+        """Whether this round fits the series in full: kept by the screen and not recently found far, or raised."""
+        if self._watcher.is_raised(str(series_id)):
+            return True  # only a new forecast can withdraw it
+        if screen.kept[i]:
+            far = self._far.get(series_id)
+            if far is None or now - far[2] >= RECHECK:
+                return True
+            rate, gap, _ = far
+            if screen.rate[i] > STEEPER * rate or screen.gap[i] < NEARER * gap:
+                return True
+        return self._chart_due(series_id, now)
+
+    def _remember(self, series_id: int, forecast: Forecast, screen: Screen, i: int, now: float) -> None:
+        ahead = forecast.seconds_to_crossing()
+        if ahead is None or ahead > self._reach:
+            self._far[series_id] = (float(screen.rate[i]), float(screen.gap[i]), now)
+        else:
+            self._far.pop(series_id, None)
+
+    def _screen(self, limits: list[SeriesLimit], ranges: dict, now: float) -> Screen:
+        points = [None if (r := ranges.get(lim.series_id)) is None else (r.timestamps, r.values, r.count)
+                  for lim in limits]
+        return could_cross(points, np.array([lim.limit for lim in limits], dtype=np.float64),
+                           np.array([lim.direction == "above" for lim in limits]), now, LOOKBACK, self._reach)
+
+    def _chart_due(self, series_id: int, now: float) -> bool:
+        if self.chart_refresh is None:
+            return False
+        last = self.latest.get(series_id)
+        return last is None or now - last.now >= self.chart_refresh
 
     @staticmethod
     def _signal(series: SeriesInfo, kind: str, text: str, forecast: Forecast, now: float) -> Signal:

@@ -1,6 +1,6 @@
 """Topic names: what each carries is the record type named beside it."""
 
-CHECK_RESULTS = "check_results"  # core.CheckResult, from the scheduler
+CHECK_RESULTS = "check_results"  # core.CheckResult from the scheduler, or a list of them (a simulator tick)
 METRICS = "metrics"  # core.MetricBatch, from the agent and pushed data
 SAMPLES = "samples"  # core.SampleBatch, as stored (series ids resolved), for the analysis stage
 LOGS = "logs"  # list[alerting.LogLine], from the syslog receiver and the log push API

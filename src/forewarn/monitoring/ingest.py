@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from sqlalchemy import insert, select, update
 
 from forewarn.core.records import CheckResult, MetricBatch, MetricPoint, SampleBatch
 from forewarn.db import Database
@@ -33,6 +34,37 @@ class IngestService:
             check.last_summary = result.summary[:1000]
             check.last_run_at = result.ts
         return self.append_points(result.tenant_id, result.asset_id, result.ts, result.metrics, result.check_id)
+
+    def record_results(self, results: Sequence[CheckResult]) -> SampleBatch | None:
+        """Many results in one transaction: history rows in one executemany, each check's newest status once.
+
+        Results of checks deleted meanwhile are skipped, as in `record_result`. Returns their
+        metrics as one batch of samples, or None when they carried none.
+        """
+        if not results:
+            return None
+        with self.db.session() as session:
+            wanted = {r.check_id for r in results}
+            known = set(session.scalars(select(CheckRow.id).where(CheckRow.id.in_(wanted))))
+            kept = [r for r in results if r.check_id in known]
+            if not kept:
+                return None
+            session.execute(insert(CheckResultRow), [
+                {"check_id": r.check_id, "tenant_id": r.tenant_id, "ts": r.ts, "status": int(r.status),
+                 "summary": r.summary[:1000], "duration_ms": r.duration_ms} for r in kept])
+            newest: dict[str, CheckResult] = {}
+            for r in sorted(kept, key=lambda x: x.ts):
+                newest[r.check_id] = r
+            session.execute(update(CheckRow), [
+                {"id": r.check_id, "last_status": int(r.status), "last_summary": r.summary[:1000],
+                 "last_run_at": r.ts} for r in newest.values()])
+        batches = [b for r in kept if r.metrics
+                   and (b := self.append_points(r.tenant_id, r.asset_id, r.ts, r.metrics, r.check_id)) is not None]
+        if not batches:
+            return None
+        return SampleBatch(np.concatenate([b.series_ids for b in batches]),
+                           np.concatenate([b.timestamps for b in batches]),
+                           np.concatenate([b.values for b in batches]))
 
     def record_metrics(self, batch: MetricBatch) -> SampleBatch | None:
         return self.append_points(batch.tenant_id, batch.asset_id, batch.ts, batch.points)

@@ -26,10 +26,15 @@ def start_runbooks(session, signal: Signal, incident_id: str) -> list[str]:  # n
     return [start_run(session, rb.id, incident_id, signal) for rb in match_signal(session, signal)]
 
 
+def as_results(record: CheckResult | list[CheckResult]) -> list[CheckResult]:
+    """A CHECK_RESULTS record is one result (the scheduler) or a list of them (a simulator tick)."""
+    return record if isinstance(record, list) else [record]
+
+
 def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: AnomalySignals,
                 logs: LogSignals) -> None:
-    async def store_result(result: CheckResult) -> None:
-        stored = await asyncio.to_thread(ingest.record_result, result)
+    async def store_result(record: CheckResult | list[CheckResult]) -> None:
+        stored = await asyncio.to_thread(ingest.record_results, as_results(record))
         if stored is not None:
             await bus.publish(SAMPLES, stored)
 
@@ -38,10 +43,26 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: Anomal
         if stored is not None:
             await bus.publish(SAMPLES, stored)
 
-    async def alerting(result: CheckResult) -> None:
+    async def alerting(record: CheckResult | list[CheckResult]) -> None:
+        results = as_results(record)
+
         def evaluate() -> list[Signal]:
-            with db.session() as session:
-                return evaluate_result(session, result)
+            # One transaction for the lot; should one result fail, each goes alone so the rest count.
+            try:
+                with db.session() as session:
+                    return [s for result in results for s in evaluate_result(session, result)]
+            except Exception:
+                if len(results) == 1:
+                    raise
+                log.exception("a batch of %d check results failed; evaluating them one by one", len(results))
+            out: list[Signal] = []
+            for result in results:
+                try:
+                    with db.session() as session:
+                        out += evaluate_result(session, result)
+                except Exception:
+                    log.exception("check result of %s failed in alerting", result.check_id)
+            return out
 
         # Signals are published only after their state change committed (STYLE habit 8).
         for signal in await asyncio.to_thread(evaluate):

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from forewarn.alerting import signal_rows
+from forewarn.alerting import ForecastSignals, signal_rows
 from forewarn.auth import Principal
 from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, LOGS, SAMPLES
 from forewarn.db import Database
@@ -50,6 +50,7 @@ class Pipeline(Protocol):
     ingest: IngestService
     store: SeriesStore
     clock: SimClock
+    forecasts: ForecastSignals
 
     async def run_forecasts(self) -> int: ...
 
@@ -86,6 +87,7 @@ async def run_simulation(scenario: Scenario, pipeline: Pipeline, days: float | N
     """Run `days` simulated days (the scenario's by default). Subscribes to the bus, then starts it."""
     days = scenario.days if days is None else days
     twin = Twin(scenario)
+    pipeline.forecasts.chart_refresh = None  # nobody looks at a simulation's charts while it runs
     series_ids = _setup(twin, pipeline)
     _backfill(twin, pipeline, series_ids)
     feed = _Feed()
@@ -158,8 +160,9 @@ async def _loop(twin: Twin, pipeline: Pipeline, series_ids: np.ndarray, feed: _F
         values = twin.sample(t)
         batch = pipeline.ingest.append_columns(series_ids, np.full(len(series_ids), t), values)
         await bus.publish(SAMPLES, batch)
-        for result in twin.check_results(t, values, every_result):
-            await bus.publish(CHECK_RESULTS, result)
+        results = twin.check_results(t, values, every_result)
+        if results:  # one record per tick: the store and alerting stages take it in one transaction each
+            await bus.publish(CHECK_RESULTS, results)
         lines = twin.log_lines(t)
         if lines:
             await bus.publish(LOGS, lines)
