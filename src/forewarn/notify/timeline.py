@@ -1,4 +1,4 @@
-"""Notify's entries on an incident's timeline: notifications and escalation steps (until incidents exports add-event)."""
+"""Notify's entries on an incident's timeline: notification deliveries and escalation steps."""
 
 from __future__ import annotations
 
