@@ -155,10 +155,44 @@ def test_the_noticed_symptom_counts_as_anomalous_even_below_threshold() -> None:
     # impact a cause explains (search: itself, its client and web, of four anomalous nodes).
     edges = [("web", "search"), ("client", "search"), ("web", "lb")]
     evidence = [ev("web", 2.0), ev("search", 10.0, T0), ev("client", 9.0, T0 + 300), ev("lb", 10.0, T0)]
-    ranking = {c.node: c for c in rank_root_causes(evidence, edges, target="web")}
+    counted = RankConfig(impact_mass="count")
+    ranking = {c.node: c for c in rank_root_causes(evidence, edges, target="web", config=counted)}
     assert ranking["web"].evidence.anomalous
     assert ranking["search"].components.impact_explained == 0.75
     assert ranking["lb"].components.impact_explained == 0.5
     assert ranking["search"].score > ranking["lb"].score
-    blind = {c.node: c for c in rank_root_causes(evidence, edges, "web", RankConfig(symptom_anomalous=False))}
+    blind = {c.node: c for c in rank_root_causes(evidence, edges, "web", RankConfig(symptom_anomalous=False,
+                                                                                  impact_mass="count"))}
     assert not blind["web"].evidence.anomalous
+
+
+def test_impact_is_weighed_by_how_anomalous_the_explained_nodes_are() -> None:
+    # Both explain two nodes; "db" explains the screaming one, "dns" a barely anomalous one.
+    edges = [("app", "db"), ("cron", "dns"), ("portal", "app"), ("portal", "cron")]  # one component
+    evidence = [ev("app", 80.0, T0), ev("db", 10.0, T0), ev("cron", 3.5, T0), ev("dns", 10.0, T0)]
+    weighed = {c.node: c.components.impact_explained for c in rank_root_causes(evidence, edges)}
+    assert weighed["db"] > weighed["dns"]
+    counted = {c.node: c.components.impact_explained
+               for c in rank_root_causes(evidence, edges, config=RankConfig(impact_mass="count"))}
+    assert counted["db"] == counted["dns"]
+
+
+def test_onset_credit_counts_from_the_first_anomaly_that_can_explain_the_symptom() -> None:
+    # web noticed at T0+600; "search" went bad at T0, its mirror "lb" only with the symptom.
+    edges = [("web", "search"), ("web", "lb")]
+    evidence = [ev("web", 9.0, T0 + 600), ev("search", 20.0, T0), ev("lb", 20.0, T0 + 600)]
+    ranking = {c.node: c for c in rank_root_causes(evidence, edges, target="web")}
+    assert ranking["search"].components.onset == 1.0 > ranking["lb"].components.onset
+    assert rank_root_causes(evidence, edges, target="web")[0].node == "search"
+    by_symptom = {c.node: c for c in rank_root_causes(evidence, edges, "web", RankConfig(onset_from_reach=False))}
+    assert by_symptom["search"].components.onset == by_symptom["lb"].components.onset == 1.0
+
+
+def test_a_callees_traffic_shift_is_its_callers_doing_even_when_the_caller_crossed_later() -> None:
+    edges = [("web", "search"), ("search", "blobstore")]
+    evidence = [ev("web", 8.0, T0 + 300), ev("search", 10.0, T0 + 300, "availability"),
+                ev("blobstore", 30.0, T0, "requests_Sum")]
+    ranking = {c.node: c for c in rank_root_causes(evidence, edges)}
+    assert ranking["blobstore"].components.healthy_dependencies == 0.0
+    lenient = {c.node: c for c in rank_root_causes(evidence, edges, config=RankConfig(callers_drive_traffic=False))}
+    assert lenient["blobstore"].components.healthy_dependencies == 1.0

@@ -42,6 +42,7 @@ class EvidenceConfig:
     rel_floor: float = 0.01  # scale floor as a share of the baseline level: sub-1% wiggles are not news
     self_rel_floor: float = 0.05  # wider floor when the baseline is only the incident's own samples
     abs_floor: float = 1e-9
+    availability_rel_floor: float = 0.01  # availability sits near its ceiling: a share of the level hides real drops
     other_family_weight: float = 0.6  # families other than the noticed symptom's count less
     sibling_weight: float = 1.0  # other statistics of the noticed metric's family (p99 beside an average)
     traffic_weight: float = 0.5  # traffic shifts are as often a consequence as a cause
@@ -58,7 +59,7 @@ class SeriesScores:
     weight: np.ndarray  # (S,) family × baseline-support weight
 
 
-def _baseline(block: np.ndarray, rel_floor: float, abs_floor: float) -> tuple[np.ndarray, np.ndarray]:
+def _baseline(block: np.ndarray, rel_floor: np.ndarray | float, abs_floor: float) -> tuple[np.ndarray, np.ndarray]:
     """Median and robust scale per row; MAD falls back to mean absolute deviation when it is 0.
 
     On an incident-only block the fallback is deliberately conservative: a series that jumps around
@@ -82,8 +83,11 @@ def series_scores(frame: MetricFrame, anomaly_start: float, focus_metric: str | 
     before, during = frame.values[:, normal], frame.values[:, ~normal]
     n_normal = np.sum(~np.isnan(before), axis=1)
     own = n_normal < config.min_normal
-    med_n, scale_n = _baseline(before, config.rel_floor, config.abs_floor)
-    med_i, scale_i = _baseline(during, config.self_rel_floor, config.abs_floor)
+    ratio = np.array([family_of(m) is Family.AVAILABILITY for m in frame.metrics])
+    rel_n = np.where(ratio, config.availability_rel_floor, config.rel_floor)
+    rel_i = np.where(ratio, config.availability_rel_floor, config.self_rel_floor)
+    med_n, scale_n = _baseline(before, rel_n, config.abs_floor)
+    med_i, scale_i = _baseline(during, rel_i, config.abs_floor)
     med, scale = np.where(own, med_i, med_n), np.where(own, scale_i, scale_n)
     z = (during - med[:, None]) / scale[:, None]
     direction = np.array([bad_direction(m) for m in frame.metrics], dtype=float)

@@ -18,23 +18,27 @@ def dependency_graph(dependencies: Edges, nodes: Iterable[str] = ()) -> nx.DiGra
 
 
 def impacted_by(graph: nx.DiGraph, root: str, anomalous: set[str],
-                onsets: Mapping[str, float | None] | None = None) -> set[str]:
-    """`root` and every anomalous node depending on it through anomalous nodes that went bad no earlier."""
+                onsets: Mapping[str, float | None] | None = None, slack: float = 0.0) -> set[str]:
+    """`root` and every anomalous node depending on it through anomalous nodes that went bad no earlier.
+
+    `slack`: seconds an effect's onset may precede its cause's and still count as not before it
+    (onsets read off a sampling grid are only as precise as its step).
+    """
     onsets = onsets or {}
     seen, queue = {root}, deque([root])
     while queue:
         cause = queue.popleft()
         for dependent in graph.predecessors(cause):
-            if dependent in anomalous and dependent not in seen and _not_before(onsets, dependent, cause):
+            if dependent in anomalous and dependent not in seen and _not_before(onsets, dependent, cause, slack):
                 seen.add(dependent)
                 queue.append(dependent)
     return seen
 
 
-def _not_before(onsets: Mapping[str, float | None], effect: str, cause: str) -> bool:
+def _not_before(onsets: Mapping[str, float | None], effect: str, cause: str, slack: float = 0.0) -> bool:
     """An effect cannot start before its cause; unknown onsets give the benefit of the doubt."""
     effect_at, cause_at = onsets.get(effect), onsets.get(cause)
-    return effect_at is None or cause_at is None or effect_at >= cause_at
+    return effect_at is None or cause_at is None or effect_at + slack >= cause_at
 
 
 def impact_path(graph: nx.DiGraph, root: str, towards: str | None, anomalous: set[str]) -> tuple[str, ...]:

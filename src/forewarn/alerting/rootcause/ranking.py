@@ -28,6 +28,12 @@ class RankConfig:
     onset_tau: float = 900.0  # seconds of lateness (a few sampling steps) that cost 63% of the onset credit
     amplification: float = 4.0  # a victim's deviation can be this many times its cause's and still be its victim
     clear_strength: float = 6.0  # a dependency this anomalous is unambiguous; doubt fades out below half of it
+    # A callee's traffic is set by its callers: a caller that misbehaves at any point of the incident
+    # explains it, even when the caller's own metrics crossed the threshold a step later.
+    callers_drive_traffic: bool = True
+    onset_from_reach: bool = True  # onset credit counts from the first anomaly among the target's anomalous dependencies
+    onset_slack: float = 0.0  # seconds an effect may seem to start before its cause: one step of a sampled grid
+    impact_mass: str = "strength"  # each anomalous node weighs 1 + log1p(its strength); "count": 1 each
     symptom_anomalous: bool = True  # the target was noticed failing: it is anomalous whatever its metrics say
     anomalous_path: bool = True  # a cause reaches the target only through anomalous (or unmeasured) hops
 
@@ -61,7 +67,7 @@ class _Context:
     anomalous: set[str]
     max_strength: float
     earliest: float | None  # onset that earns full credit: the symptom's, else the earliest anomaly's
-    component_size: Mapping[str, int]  # node → number of anomalous nodes in its weak component
+    component_size: Mapping[str, float]  # node → anomaly mass (count or weight) of its weak component
     reach: set[str] | None  # nodes the target depends on (and the target); None = no target filter
     onsets: Mapping[str, float | None]
     target: str | None
@@ -90,13 +96,15 @@ def _context(evidence: Mapping[str, NodeEvidence] | Iterable[NodeEvidence], depe
     symptom = by_node.get(target) if target is not None else None
     if symptom is not None and symptom.onset is not None:
         onsets = [symptom.onset]  # a cause needs to start no later than the symptom, not before every blip
-    component_size: dict[str, int] = {}
+    component_size: dict[str, float] = {}
     for component in nx.weakly_connected_components(graph):
-        component_size.update(dict.fromkeys(component, len(anomalous & component)))
+        component_size.update(dict.fromkeys(component, _mass(by_node, anomalous & component, config)))
     reach = None
     if target is not None and target in graph and graph.number_of_edges():
         reach = (_anomalous_reach(graph, target, anomalous, set(by_node)) if config.anomalous_path
                  else nx.descendants(graph, target) | {target})
+        if config.onset_from_reach:  # the first anomaly that can explain the symptom, a blip elsewhere cannot
+            onsets += [by_node[n].onset for n in reach & anomalous if by_node[n].onset is not None]
     return _Context(graph, by_node, anomalous, max(strengths, default=0.0), min(onsets, default=None),
                     component_size, reach, {n: e.onset for n, e in by_node.items()}, target, config)
 
@@ -120,7 +128,7 @@ def _anomalous_reach(graph: nx.DiGraph, target: str, anomalous: set[str], measur
 
 def _candidate(ctx: _Context, node: str) -> Candidate:
     ev = ctx.evidence[node]
-    impacted = impacted_by(ctx.graph, node, ctx.anomalous, ctx.onsets) if ev.anomalous else {node}
+    impacted = impacted_by(ctx.graph, node, ctx.anomalous, ctx.onsets, ctx.config.onset_slack) if ev.anomalous else {node}
     parts = Components(
         own_anomaly=_own(ctx, ev), healthy_dependencies=_healthy(ctx, node),
         onset=_onset(ctx, ev), impact_explained=_impact(ctx, node, impacted), earliest_onset=ev.onset)
@@ -151,17 +159,22 @@ def _healthy(ctx: _Context, node: str) -> float:
     anomalous only in traffic is doubted by its anomalous callers instead.
     """
     own = ctx.evidence[node]
-    suspects = ctx.graph.predecessors(node) if _is_traffic(own) else ctx.graph.successors(node)
+    traffic = _is_traffic(own)
+    suspects = ctx.graph.predecessors(node) if traffic else ctx.graph.successors(node)
     doubt = 0.0
     for other in suspects:
         ev = ctx.evidence.get(other)
         if ev is None or not ev.anomalous or _is_traffic(ev):
             continue  # a neighbour's traffic shift is driven by its callers: it explains nothing here
-        if own.onset is not None and ev.onset is not None and ev.onset > own.onset:
+        if not (traffic and ctx.config.callers_drive_traffic) and _later(ev, own, 0.0):
             continue
         ratio = 1.0 if own.strength <= 0.0 else ev.strength / own.strength
         doubt = max(doubt, min(1.0, ctx.config.amplification * ratio) * _clarity(ctx.config, ev.strength))
     return 1.0 - doubt
+
+
+def _later(ev: NodeEvidence, own: NodeEvidence, slack: float) -> bool:
+    return own.onset is not None and ev.onset is not None and ev.onset > own.onset + slack
 
 
 def _clarity(config: RankConfig, strength: float) -> float:
@@ -179,12 +192,19 @@ def _is_traffic(ev: NodeEvidence) -> bool:
 def _onset(ctx: _Context, ev: NodeEvidence) -> float:
     if ev.onset is None or ctx.earliest is None:
         return 0.0
-    return math.exp(-max(ev.onset - ctx.earliest, 0.0) / ctx.config.onset_tau)
+    return math.exp(-max(ev.onset - ctx.earliest - ctx.config.onset_slack, 0.0) / ctx.config.onset_tau)
 
 
 def _impact(ctx: _Context, node: str, impacted: set[str]) -> float:
     """Share of the anomalous nodes around it that its failure accounts for (itself included)."""
-    total = ctx.component_size.get(node, 0)
+    total = ctx.component_size.get(node, 0.0)
     if total <= 0 or node not in ctx.anomalous:
         return 0.0
-    return min(1.0, len(impacted & ctx.anomalous) / total)
+    return min(1.0, _mass(ctx.evidence, impacted & ctx.anomalous, ctx.config) / total)
+
+
+def _mass(evidence: Mapping[str, NodeEvidence], nodes: set[str], config: RankConfig) -> float:
+    """How much observed impact `nodes` carry: one per node, or each node's anomaly on a log scale."""
+    if config.impact_mass == "count":
+        return float(len(nodes))
+    return sum(1.0 + math.log1p(max(evidence[n].strength, 0.0)) for n in nodes)
