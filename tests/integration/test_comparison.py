@@ -132,3 +132,15 @@ def test_the_report_inlines_uplot_and_carries_the_runs_chart_data(ran):
     assert data["cost"]["managed"] == [round(v, 1) for v in result.managed.cost_per_day]
     assert sum(data["lead"]["managed"]) == len(result.managed.lead_times_minutes)
     assert result.break_fix.downtime_minutes > 0 and max(data["downtime"]["break_fix"]) > 0
+
+
+def test_the_run_button_shows_live_progress_and_the_page_reloads_when_the_run_is_done(world, stored):
+    fragment = world.post("tech", "/ui/tenants/acme/comparison/run")
+    assert fragment.status_code == 200 and "<progress" in fragment.text and 'hx-trigger="every 2s"' in fragment.text
+    running = world.get("tech", "/api/v1/tenants/acme/comparison").json()["running"]
+    assert running is not None and running["id"] != stored.id
+    assert wait_for(running["id"], timeout=240)
+    done = world.get("tech", f"/ui/tenants/acme/comparison/status?shown={stored.id}")
+    assert done.status_code == 204 and done.headers["HX-Refresh"] == "true"
+    page = world.get("tech", "/tenants/acme/comparison").text
+    assert running["id"] in page and "<progress" not in page
