@@ -26,6 +26,7 @@ SPAN = 86_400  # one day: long enough that sparse series (one sample an hour) st
 LAG = 600  # a block is compacted once its end is this far behind `now`, so stragglers land first
 CHUNK_ROWS = 4_000_000  # rows moved per transaction (≈ 100 MB of numpy); bounds memory and stalls
 MAX_DECIMALS = 6  # values needing more digits than this are treated as arbitrary doubles
+CLASS_PROBE = 4  # values of each series looked at to tell its class
 
 SCHEMA = ("CREATE TABLE IF NOT EXISTS samples_compact (series_id UINTEGER NOT NULL, "
           "block_start UINTEGER NOT NULL, tpos UBIGINT NOT NULL, value DOUBLE NOT NULL)")
@@ -76,30 +77,39 @@ def move_chunk(cur: duckdb.DuckDBPyConnection, block: int, first: int, last: int
 
 def layout(sid: np.ndarray, ts: np.ndarray, values: np.ndarray,
            block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The block's rows in compact order: (series ids, tpos, values), series grouped by value class."""
-    by_series = np.lexsort((ts, sid))
+    """A block's rows in compact order: (series ids, tpos, values), series grouped by value class."""
+    # One integer key sorts by (series, ts) in a tenth of the time DuckDB's ORDER BY takes here.
+    by_series = np.argsort((sid.astype(np.uint64) << np.uint64(32)) | ts.astype(np.uint64))
     sid, ts, values = sid[by_series], ts[by_series], values[by_series]
     starts = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]])
-    decimals = np.maximum.reduceat(_decimals(values), starts)
+    lengths = np.diff(np.r_[starts, len(sid)])
+    # A series' class is judged by its first few values: the class only steers compression, and
+    # testing every value was most of compaction's time.
+    probe = (starts[:, None] + np.arange(CLASS_PROBE)).ravel()
+    probe = probe[probe < np.repeat(starts + lengths, CLASS_PROBE)]
+    decimals = np.zeros(len(starts), dtype=np.int64)
+    np.maximum.at(decimals, np.searchsorted(starts, probe, side="right") - 1, _decimals(values[probe]))
     with np.errstate(over="ignore"):  # huge values scale to inf: they sort last, which is all we need
         scaled = np.maximum.reduceat(np.abs(values), starts) * 10.0**decimals
         magnitude = np.ceil(np.log2(scaled + 1.0))
     series_order = np.lexsort((sid[starts], magnitude, decimals))
-    position = np.empty(len(starts), dtype=np.uint64)
-    position[series_order] = np.arange(len(starts), dtype=np.uint64)
-    row_position = np.repeat(position, np.diff(np.r_[starts, len(sid)]))
-    order = np.argsort(row_position, kind="stable")  # stable: keeps each series' rows in time order
-    tpos = row_position[order] * np.uint64(SPAN) + (ts[order] - block).astype(np.uint64)
+    # Gather each series' run of rows, in the new series order, without sorting the rows again.
+    run_lengths = lengths[series_order]
+    run_starts = np.r_[0, np.cumsum(run_lengths)[:-1]]
+    order = np.arange(len(sid)) + np.repeat(starts[series_order] - run_starts, run_lengths)
+    position = np.repeat(np.arange(len(starts), dtype=np.uint64), run_lengths)
+    tpos = position * np.uint64(SPAN) + (ts[order] - block).astype(np.uint64)
     return sid[order], tpos, values[order]
 
 
 def _decimals(values: np.ndarray) -> np.ndarray:
     """Per value, the fewest decimals (0..MAX_DECIMALS) that write it exactly, else MAX_DECIMALS + 1."""
     out = np.full(len(values), MAX_DECIMALS + 1, dtype=np.int64)
+    left = np.arange(len(values))  # values not yet written exactly; most go at 0 to 3 decimals
     with np.errstate(over="ignore", invalid="ignore"):
-        for d in range(MAX_DECIMALS, -1, -1):
-            scaled = values * 10.0**d
+        for d in range(MAX_DECIMALS + 1):
+            scaled = values[left] * 10.0**d
             exact = np.abs(scaled - np.round(scaled)) <= 1e-9 * np.maximum(np.abs(scaled), 1.0)
-            out[exact] = d
+            out[left[exact]] = d
+            left = left[~exact]
     return out
-
