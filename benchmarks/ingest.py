@@ -2,6 +2,10 @@
 
 Run: .venv/bin/python benchmarks/ingest.py [--samples 2000000] [--series 100000] [--profile mixed]
 
+Bytes/sample is the store file's size over the samples it holds, after a checkpoint: as ingested
+(arrival order, the figure before compaction existed), after the maintenance step compacts the
+closed day, and in a steady state of several simulated days with retention (--steady-days).
+
 Each section is a function taking the same batches and returning a `Result`, so more sections
 (the HTTP batch endpoint, say) can be added to `main()` beside these.
 """
@@ -28,7 +32,8 @@ from rich.table import Table
 from forewarn.core.records import SampleBatch
 from forewarn.db import Database, migrate
 from forewarn.monitoring import IngestService, SeriesRegistry
-from forewarn.monitoring.series import DuckDBSeriesStore
+from forewarn.monitoring.series import DuckDBSeriesStore, compaction
+from forewarn.monitoring.series.duckdb_store import DUCKDB_CONFIG
 
 T0 = 1_700_006_400.0  # midnight UTC; the data covers the day after it
 DAY = 86_400.0
@@ -42,6 +47,7 @@ class Result:
     seconds: float
     bytes_on_disk: int | None = None
     notes: dict[str, str] = field(default_factory=dict)
+    storage: dict[str, float] = field(default_factory=dict)  # bytes/sample at each step, and seconds
 
     @property
     def rows_per_s(self) -> float:
@@ -85,13 +91,41 @@ def _values(kind: np.ndarray, level: np.ndarray, k: np.ndarray, rng: np.random.G
 
 
 def bench_store(batches: list[SampleBatch], directory: Path) -> Result:
+    """Appends timed alone; then the maintenance step that compacts the closed day, timed apart."""
     path = directory / "store.duckdb"
     store = DuckDBSeriesStore(path)
     started = time.perf_counter()
     rows = sum(store.append(b) for b in batches)
     seconds = time.perf_counter() - started
-    store.close()  # checkpoints: the WAL is folded into the compressed file
-    return Result("DuckDBSeriesStore.append", rows, seconds, _size(path))
+    store.checkpoint()  # the WAL is folded into the compressed file
+    arrival = _size(path)
+    compact_seconds, moved = _timed(lambda: store.compact(T0 + DAY + compaction.LAG))
+    live = _used_bytes(store)
+    store.close()
+    storage = {"arrival": arrival / rows, "live": live / rows, "file": _size(path) / rows,
+               "compact_s": compact_seconds, "moved": moved}
+    return Result("DuckDBSeriesStore.append", rows, seconds, arrival, storage=storage)
+
+
+def bench_steady(days: int, raw_days: int, args: argparse.Namespace, directory: Path) -> dict[str, float]:
+    """`days` days of the same profile, each followed by the platform's maintenance (rollup,
+    retention, compaction) once the day has closed: the file then holds `raw_days` days of raw
+    samples and the free blocks that tomorrow's samples will reuse."""
+    path = directory / "steady.duckdb"
+    store = DuckDBSeriesStore(path, raw_retention=raw_days * DAY)
+    kept = []
+    for day in range(days):
+        for b in make_batches(args.samples, args.series, args.batch_series, args.batch_ts, args.profile, seed=day + 1):
+            kept.append(store.append(SampleBatch(b.series_ids, b.timestamps + day * DAY, b.values)))
+        now = T0 + (day + 1) * DAY + compaction.LAG
+        store.rollup(now)
+        store.apply_retention(now)
+        store.compact(now)
+    raw = sum(kept[-raw_days * len(kept) // days:])
+    store.close()
+    rollups = _table_bytes(path, ("rollup_5m", "rollup_1h"), directory / "rollups.duckdb")
+    return {"days": days, "raw_days": raw_days, "file": _size(path) / raw, "rollups": rollups / raw,
+            "raw": (_size(path) - rollups) / raw}
 
 
 def bench_ingest_service(batches: list[SampleBatch], directory: Path) -> Result:
@@ -194,12 +228,38 @@ def _median(results: list[Result]) -> Result:
     return sorted(results, key=lambda r: r.seconds)[len(results) // 2]
 
 
+def _used_bytes(store: DuckDBSeriesStore) -> int:
+    """Bytes in blocks that hold data (the file also keeps freed blocks, which later writes reuse)."""
+    store.checkpoint()
+    with store._write_lock:  # the store's own connection: it holds the file open for writing
+        used, size = store._cursor().execute("SELECT used_blocks, block_size FROM pragma_database_size()").fetchone()
+    return used * size
+
+
+def _table_bytes(path: Path, tables: tuple[str, ...], scratch: Path) -> int:
+    """What the tables take on their own: copied in row order into a fresh file of the same block size."""
+    con = duckdb.connect(str(scratch), config=DUCKDB_CONFIG)
+    con.execute(f"ATTACH '{path}' AS src (READ_ONLY)")
+    for table in tables:
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM src.{table}")
+    con.execute("DETACH src")
+    con.execute("CHECKPOINT")
+    con.close()
+    return _size(scratch) - _size_of_empty(scratch.with_name("empty.duckdb"))
+
+
+def _size_of_empty(path: Path) -> int:
+    duckdb.connect(str(path), config=DUCKDB_CONFIG).close()
+    return _size(path)
+
+
 def _size(path: Path) -> int:
     wal = [path.with_name(path.name + suffix) for suffix in (".wal", "-wal")]
     return path.stat().st_size + sum(p.stat().st_size for p in wal if p.exists())
 
 
-def report(console: Console, ingest: list[Result], queries: list[Result], args: argparse.Namespace) -> None:
+def report(console: Console, ingest: list[Result], queries: list[Result], args: argparse.Namespace,
+           steady: dict[str, float] | None = None) -> None:
     store, bare = ingest[0], ingest[1]
     sqlite = next((r for r in ingest if "SQLite" in r.name), None)
     table = Table(title=f"ingest: {store.rows:,} samples, {args.series:,} series, profile {args.profile}, "
@@ -212,6 +272,21 @@ def report(console: Console, ingest: list[Result], queries: list[Result], args: 
                       f"{r.rows_per_s / bare.rows_per_s:.2f}×",
                       "—" if sqlite is None else f"{r.rows_per_s / sqlite.rows_per_s:.1f}×")
     console.print(table)
+    st = store.storage
+    storage = Table(title="bytes/sample of the store file (goal ≤ 4)")
+    storage.add_column("what")
+    storage.add_column("bytes/sample", justify="right")
+    storage.add_row("as ingested, arrival order (the figure before compaction)", f"{st['arrival']:.2f}")
+    storage.add_row(f"after compact() of the closed day ({st['moved']:,.0f} samples in {st['compact_s']:.2f} s): "
+                    "blocks holding data", f"{st['live']:.2f}")
+    storage.add_row("  the same, whole file: also the raw rows' freed blocks, which the next day's samples reuse",
+                    f"{st['file']:.2f}")
+    if steady:
+        storage.add_row(f"steady state: {steady['days']:.0f} days with maintenance, {steady['raw_days']:.0f} days of raw "
+                        "kept: whole file per raw sample kept", f"{steady['file']:.2f}")
+        storage.add_row("  of which rollups (5-minute and hourly buckets)", f"{steady['rollups']:.2f}")
+        storage.add_row("  the rest: raw samples, compacted and in arrival order, with free blocks", f"{steady['raw']:.2f}")
+    console.print(storage)
     queries_table = Table(title="queries on the store file")
     queries_table.add_column("what")
     queries_table.add_column("seconds", justify="right")
@@ -232,6 +307,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="ingest runs each (alternating); medians shown")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--steady-days", type=int, default=5, help="days simulated for the steady state (0: skip)")
+    parser.add_argument("--steady-raw-days", type=int, default=3, help="raw retention in that simulation, days")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: args.cores])
@@ -257,9 +334,13 @@ def main() -> None:
         if not args.skip_sqlite:
             with console.status("appending to SQLite one row per sample"):
                 ingest.append(bench_sqlite(batches, directory))
+        steady = None
+        if args.steady_days:
+            with console.status(f"simulating {args.steady_days} days with daily maintenance"):
+                steady = bench_steady(args.steady_days, args.steady_raw_days, args, directory)
         with console.status("querying"):
             queries = bench_query(directory / "store-0" / "store.duckdb", args.series)
-        report(console, ingest, queries, args)
+        report(console, ingest, queries, args, steady)
 
 
 if __name__ == "__main__":
