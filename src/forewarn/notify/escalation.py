@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -294,6 +294,9 @@ def advance(session: Session, esc: IncidentEscalationRow, incident: IncidentRow,
 
 def tick(session: Session, now: float, horizon: float = START_HORIZON, limit: int = 500) -> TickReport:
     """One round: start escalations for new incidents, stop those acknowledged or resolved, run due steps."""
+    # Write first: on SQLite a transaction that reads and then writes fails at once ("database is
+    # locked") when another writer got in between; taking the write lock up front waits its turn.
+    session.execute(update(IncidentEscalationRow).where(false()).values(state=ACTIVE))
     report = TickReport(started=start_new(session, now, horizon, limit))
     due = session.execute(select(IncidentEscalationRow, IncidentRow).join(
         IncidentRow, IncidentRow.id == IncidentEscalationRow.incident_id).where(
