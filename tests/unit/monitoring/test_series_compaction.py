@@ -198,6 +198,9 @@ def test_layout_orders_series_by_value_class_with_growing_time_positions():
     np.testing.assert_array_equal(out_sid, [9, 9, 7, 7, 5, 5])
     np.testing.assert_array_equal(out_values, [4.0, 3.0, 7.0, 1e12, 2.5, 1.25])
     np.testing.assert_array_equal(tpos, [1, 20, 86_400 + 2, 86_400 + 30, 2 * 86_400 + 5, 2 * 86_400 + 10])
+    # Same class and id group: the series with the smaller values goes first, whatever its id.
+    sid, ts, values = np.array([1, 2, 2], np.uint32), np.array([0, 0, 5], np.uint32), np.array([90.0, 10.0, 11.0])
+    np.testing.assert_array_equal(compaction.layout(sid, ts, values, 0)[0], [2, 2, 1])
 
 
 def test_a_version_1_file_is_upgraded_in_place(tmp_path: Path):
