@@ -37,6 +37,7 @@ def timed(name: str, f):  # noqa: ANN001, ANN201 - wraps anything
 async def main(path: Path, days: float) -> None:
     scenario = load_scenario(path)
     stages.evaluate_result = timed("alerting (evaluate_result)", stages.evaluate_result)
+    stages.evaluate_results = timed("alerting (evaluate_results)", stages.evaluate_results)
     stages.correlate = timed("incidents (correlate)", stages.correlate)
     with tempfile.TemporaryDirectory() as tmp:
         p = Platform(make_settings(Path(tmp), None, notify_enabled=False), clock=FakeClock(scenario.start),

@@ -17,6 +17,7 @@ from forewarn.alerting.sensitivity import (
 from forewarn.alerting.service import (
     check_fingerprint,
     evaluate_result,
+    evaluate_results,
     mark_suppressed,
     recent_signals_for_series,
     record_signal,
@@ -39,6 +40,6 @@ __all__ = [
     "mark_suppressed", "matching_silence", "signal_rows",
     "THRESHOLDS", "SensitivityIn", "SensitivityLookup", "SensitivityOut", "all_levels", "list_sensitivity",
     "set_sensitivity", "AnomalySignals", "ForecastSignals", "anomaly_fingerprint", "forecast_fingerprint",
-    "AlertState", "SignalOut", "Step", "check_fingerprint", "evaluate_result", "record_signal",
+    "AlertState", "SignalOut", "Step", "check_fingerprint", "evaluate_result", "evaluate_results", "record_signal",
     "recent_signals_for_series", "signals_by_ids", "step",
 ]

@@ -11,7 +11,7 @@ from forewarn.alerting.schemas import SignalOut
 from forewarn.auth import Principal
 from forewarn.core.enums import CheckStatus, Severity, SignalState
 from forewarn.core.records import CheckResult, Signal
-from forewarn.monitoring import check_confirm_count
+from forewarn.monitoring import check_confirm_count, check_confirm_counts
 
 
 def check_fingerprint(check_id: str) -> str:
@@ -20,14 +20,28 @@ def check_fingerprint(check_id: str) -> str:
 
 def evaluate_result(session: Session, result: CheckResult) -> list[Signal]:
     """Advance the check's alert state by one result; the signals that this result causes."""
-    confirm = check_confirm_count(session, result.check_id)
+    states = {result.check_id: row} if (row := session.get(AlertStateRow, result.check_id)) else {}
+    return _evaluate(session, result, check_confirm_count(session, result.check_id), states)
+
+
+def evaluate_results(session: Session, results: list[CheckResult]) -> list[Signal]:
+    """`evaluate_result` for many results in order, with two queries up front instead of two per result."""
+    confirm = check_confirm_counts(session, {r.check_id for r in results})
+    states = {row.check_id: row for row in
+              session.scalars(select(AlertStateRow).where(AlertStateRow.check_id.in_(confirm)))}
+    return [s for r in results for s in _evaluate(session, r, confirm.get(r.check_id), states)]
+
+
+def _evaluate(session: Session, result: CheckResult, confirm: int | None,
+              states: dict[str, AlertStateRow]) -> list[Signal]:
     if confirm is None:
         return []
-    row = session.get(AlertStateRow, result.check_id)
+    row = states.get(result.check_id)
     if row is None:
         row = AlertStateRow(check_id=result.check_id, confirmed=0, pending=0, pending_count=0, recent=[],
                             flapping=False)
         session.add(row)
+        states[result.check_id] = row
     state = AlertState(CheckStatus(row.confirmed), CheckStatus(row.pending), row.pending_count,
                        tuple(row.recent or ()), row.flapping)
     out = step(state, result.status, confirm)

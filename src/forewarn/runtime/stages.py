@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 
-from forewarn.alerting import AnomalySignals, LogLine, LogSignals, evaluate_result
+from forewarn.alerting import AnomalySignals, LogLine, LogSignals, evaluate_result, evaluate_results
 from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, LOGS, METRICS, RUNBOOK_RUNS, SAMPLES, SIGNALS, Bus
 from forewarn.core.enums import SignalState
 from forewarn.core.records import CheckResult, MetricBatch, SampleBatch, Signal
@@ -50,7 +50,7 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: Anomal
             # One transaction for the lot; should one result fail, each goes alone so the rest count.
             try:
                 with db.session() as session:
-                    return [s for result in results for s in evaluate_result(session, result)]
+                    return evaluate_results(session, results)
             except Exception:
                 if len(results) == 1:
                     raise
