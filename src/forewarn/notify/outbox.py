@@ -9,15 +9,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forewarn.core.errors import ConflictError, NotFoundError, ValidationFailed
-from forewarn.incidents.models import IncidentEventRow, IncidentRow
+from forewarn.incidents.models import IncidentEventRow, IncidentRow, IncidentSlaRow
 from forewarn.notify.models import NotificationChannelRow, NotifyCursorRow, OutboxRow
 from forewarn.notify.policy import (
     CHANGES,
     GROUP_WINDOW,
     PENDING,
+    SLA_CHANGES,
     group_due,
     idempotency_key,
     severity_rank,
+    sla_change,
     status_change,
     wants,
 )
@@ -32,45 +34,65 @@ def locked_incident(session: Session, incident_id: str) -> IncidentRow:
     return row
 
 
-def change_ref(session: Session, incident: IncidentRow, change: str) -> str:
-    """The name of one occurrence of a change: opened once, escalated once per severity, status changes by event."""
+Change = tuple[str, str, dict[str, Any]]  # (change, ref naming its occurrence, extra payload for the message)
+
+
+def change_ref(session: Session, incident: IncidentRow, change: str) -> Change:
+    """One occurrence of a change: opened once, escalated once per severity, status changes by event, SLA
+    warnings and breaches once per timer kind (the latest one)."""
     if change not in CHANGES:
         raise ValidationFailed(f"unknown change {change!r}; choose one of {', '.join(CHANGES)}", where="change")
     if change == "opened":
-        return "opened"
+        return "opened", "opened", {}
     if change == "escalated":
-        return f"escalated:{incident.severity}"
-    events = session.execute(select(IncidentEventRow.id, IncidentEventRow.data).where(
-        IncidentEventRow.incident_id == incident.id, IncidentEventRow.kind == "status")
+        return "escalated", f"escalated:{incident.severity}", {}
+    kind = "sla" if change in SLA_CHANGES else "status"
+    events = session.execute(select(IncidentEventRow.id, IncidentEventRow.ts, IncidentEventRow.data).where(
+        IncidentEventRow.incident_id == incident.id, IncidentEventRow.kind == kind)
         .order_by(IncidentEventRow.id.desc())).all()
-    for event_id, data in events:
-        if status_change((data or {}).get("from"), (data or {}).get("to")) == change:
-            return f"{change}:{event_id}"
+    for event_id, ts, data in events:
+        if kind == "sla" and (found := sla_change(data)) and found[0] == change:
+            return change, found[1], sla_details(session, incident.id, data, ts)
+        if kind == "status" and status_change((data or {}).get("from"), (data or {}).get("to")) == change:
+            return change, f"{change}:{event_id}", {}
     raise ConflictError(f"incident {incident.id} has no {change} change to notify")
 
 
-def detect_changes(session: Session, incident: IncidentRow) -> tuple[list[tuple[str, str]], list[str]]:
-    """The changes since notify last looked, as (change, ref), and the incidents merged into this one since.
+def sla_details(session: Session, incident_id: str, data: dict[str, Any], ts: float) -> dict[str, Any]:
+    """What an SLA message says besides the incident: which timer, its target, when it is (was) due."""
+    kind = data.get("kind") or "response"
+    sla = session.get(IncidentSlaRow, incident_id)
+    minutes = getattr(sla, f"{kind}_minutes", None) if sla is not None else None
+    return {"sla": {"change": data.get("change"), "kind": kind, "priority": data.get("priority") or "",
+                    "due_at": float(data.get("due_at") or ts), "at": ts, "target_minutes": minutes}}
+
+
+def detect_changes(session: Session, incident: IncidentRow) -> tuple[list[Change], list[str]]:
+    """The changes since notify last looked, and the incidents merged into this one since.
 
     Moves the cursor past them. Merged incidents are returned because the pipeline announces only
     the incident that absorbed them, while each of them was resolved by the merge.
     """
     cursor = session.get(NotifyCursorRow, incident.id)
     after = cursor.last_event_id if cursor else 0
-    rows = session.execute(select(IncidentEventRow.id, IncidentEventRow.kind, IncidentEventRow.data).where(
+    rows = session.execute(select(IncidentEventRow.id, IncidentEventRow.ts, IncidentEventRow.kind,
+                                  IncidentEventRow.data).where(
         IncidentEventRow.incident_id == incident.id, IncidentEventRow.id > after,
-        IncidentEventRow.kind.in_(("opened", "status", "merged"))).order_by(IncidentEventRow.id)).all()
-    found: list[tuple[str, str]] = []
+        IncidentEventRow.kind.in_(("opened", "status", "merged", "sla"))).order_by(IncidentEventRow.id)).all()
+    found: list[Change] = []
     merged: list[str] = []
-    for event_id, kind, data in rows:
+    for event_id, ts, kind, data in rows:
         if kind == "merged":
             merged += [data["incident"]] if isinstance(data, dict) and data.get("incident") else []
         elif kind == "opened":
-            found.append(("opened", "opened"))
+            found.append(("opened", "opened", {}))
+        elif kind == "sla":
+            if sla := sla_change(data):
+                found.append((*sla, sla_details(session, incident.id, data, ts)))
         elif change := status_change((data or {}).get("from"), (data or {}).get("to")):
-            found.append((change, f"{change}:{event_id}"))
+            found.append((change, f"{change}:{event_id}", {}))
     if cursor is not None and severity_rank(incident.severity) > severity_rank(cursor.severity):
-        found.append(("escalated", f"escalated:{incident.severity}"))
+        found.append(("escalated", f"escalated:{incident.severity}", {}))
     last = session.scalar(select(IncidentEventRow.id).where(IncidentEventRow.incident_id == incident.id)
                           .order_by(IncidentEventRow.id.desc()).limit(1)) or 0
     if cursor is None:
@@ -103,7 +125,7 @@ def _due(session: Session, channel_id: str, now: float, window: float) -> float:
     return group_due(now, last.created_at, last.due_at, last.status == PENDING and last.attempts == 0, window)
 
 
-def enqueue(session: Session, incident: IncidentRow, changes: list[tuple[str, str]], now: float,
+def enqueue(session: Session, incident: IncidentRow, changes: list[Change], now: float,
             window: float = GROUP_WINDOW) -> list[str]:
     """Outbox rows for every channel of the tenant that wants each change; returns the keys newly enqueued."""
     if not changes:
@@ -111,19 +133,19 @@ def enqueue(session: Session, incident: IncidentRow, changes: list[tuple[str, st
     channels = session.scalars(select(NotificationChannelRow).where(
         NotificationChannelRow.tenant_id == incident.tenant_id, NotificationChannelRow.enabled.is_(True))
         .order_by(NotificationChannelRow.id)).all()
-    wanted = [(ch, change, idempotency_key(ch.id, incident.id, ref)) for change, ref in changes for ch in channels
-              if wants(ch.events or [], ch.min_severity, change, incident.severity)]
+    wanted = [(ch, change, idempotency_key(ch.id, incident.id, ref), extra) for change, ref, extra in changes
+              for ch in channels if wants(ch.events or [], ch.min_severity, change, incident.severity)]
     if not wanted:
         return []
     existing = set(session.scalars(select(OutboxRow.idempotency_key).where(
-        OutboxRow.idempotency_key.in_([key for _, _, key in wanted]))))
+        OutboxRow.idempotency_key.in_([key for _, _, key, _ in wanted]))))
     state = snapshot(session, incident)
     added: list[str] = []
-    for ch, change, key in wanted:
+    for ch, change, key, extra in wanted:
         if key in existing:
             continue
         row = OutboxRow(idempotency_key=key, tenant_id=incident.tenant_id, channel_id=ch.id, incident_id=incident.id,
-                        change=change, payload=state, status=PENDING, created_at=now,
+                        change=change, payload={**state, **extra}, status=PENDING, created_at=now,
                         due_at=_due(session, ch.id, now, window), attempts=0, last_error="")
         try:
             with session.begin_nested():  # a concurrent enqueue of the same change loses here, not later

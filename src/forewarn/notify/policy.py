@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from forewarn.core.enums import Severity
 
-CHANGES = ("opened", "escalated", "acknowledged", "resolved", "reopened", "closed")
-DEFAULT_EVENTS = ("opened", "escalated", "resolved")
+CHANGES = ("opened", "escalated", "acknowledged", "resolved", "reopened", "closed", "sla_warning", "sla_breached")
+# A missed (or nearly missed) SLA is what an MSP must hear about even when nobody chose it.
+DEFAULT_EVENTS = ("opened", "escalated", "resolved", "sla_warning", "sla_breached")
+SLA_CHANGES = ("sla_warning", "sla_breached")  # from the SLA tick's "sla" timeline events
 GROUP_WINDOW = 30.0  # changes for one channel this close together go out as one message
 GROUP_MAX = 50  # ...but never more than this many in one message
 REDACTED = "********"
@@ -27,6 +29,13 @@ _TO_CHANGES = {"acknowledged": "acknowledged", "resolved": "resolved", "closed":
 def status_change(from_status: str | None, to_status: str | None) -> str | None:
     """The change a timeline status event means (resolved→new is a reopen), or None."""
     return _STATUS_CHANGES.get((from_status or "", to_status or "")) or _TO_CHANGES.get(to_status or "")
+
+
+def sla_change(data: object) -> tuple[str, str] | None:
+    """The change an "sla" timeline event means and its ref: once per incident, change and timer kind."""
+    if not isinstance(data, dict) or data.get("change") not in SLA_CHANGES:
+        return None
+    return data["change"], f"{data['change']}:{data.get('kind') or 'response'}"
 
 
 def severity_rank(severity: str) -> int:

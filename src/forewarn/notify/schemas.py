@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from forewarn.notify.policy import DEFAULT_EVENTS
 
-ChangeName = Literal["opened", "escalated", "acknowledged", "resolved", "reopened", "closed"]
+ChangeName = Literal["opened", "escalated", "acknowledged", "resolved", "reopened", "closed", "sla_warning",
+                     "sla_breached"]
 SeverityName = Literal["info", "warning", "critical"]
 
 

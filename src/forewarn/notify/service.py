@@ -21,10 +21,10 @@ from forewarn.notify.timeline import add_notification_event
 
 def enqueue_for_change(session: Session, incident_id: str, change: str, now: float,
                        window: float = GROUP_WINDOW) -> list[str]:
-    """Enqueue one named change ("opened", "escalated", "resolved", …) of an incident for every channel
+    """Enqueue one named change ("opened", "escalated", "resolved", "sla_breached", …) of an incident for every channel
     of its tenant that wants it. Idempotent: returns the idempotency keys newly enqueued ([] on a repeat)."""
     incident = locked_incident(session, incident_id)
-    return enqueue(session, incident, [(change, change_ref(session, incident, change))], now, window)
+    return enqueue(session, incident, [change_ref(session, incident, change)], now, window)
 
 
 def enqueue_changes(session: Session, incident_id: str, now: float, window: float = GROUP_WINDOW) -> list[str]:

@@ -18,6 +18,8 @@ def _plain(value: str) -> str:
 
 def _item_blocks(ctx: dict[str, Any]) -> list[dict[str, Any]]:
     facts = [{"title": "Status", "value": ctx["status"]}, {"title": "Caught", "value": ctx["catch"]}]
+    if ctx["sla"]:
+        facts.append({"title": "SLA", "value": ctx["sla"]["detail"]})
     if ctx["root_cause"]:
         facts.append({"title": "Root cause", "value": ctx["root_cause"]})
     if ctx["latest"]:
@@ -25,7 +27,7 @@ def _item_blocks(ctx: dict[str, Any]) -> list[dict[str, Any]]:
         facts.append({"title": "Latest", "value": f"{latest['when']} {latest['kind']}: {latest['message']}"})
     return [
         {"type": "TextBlock", "wrap": True, "weight": "Bolder", "color": _COLORS.get(ctx["severity"], "Default"),
-         "text": _plain(f"{ctx['severity'].upper()} incident {ctx['verb']}: {ctx['title']}")},
+         "text": _plain(f"{ctx['lead']}: {ctx['title']}")},
         {"type": "FactSet", "facts": [{"title": f["title"], "value": _plain(f["value"])} for f in facts]},
         {"type": "ActionSet", "actions": [{"type": "Action.OpenUrl", "title": "Open the incident",
                                            "url": ctx["link"]}]},

@@ -73,7 +73,7 @@ def payload(message: Message) -> dict[str, Any]:
             "change": i.change, "incident_id": i.incident.get("id"), "title": i.incident.get("title"),
             "severity": i.incident.get("severity"), "status": i.incident.get("status"),
             "proactive": bool(i.incident.get("proactive")), "root_cause": i.incident.get("root_cause") or None,
-            "latest": i.incident.get("latest") or None, "link": i.link,
+            "latest": i.incident.get("latest") or None, "link": i.link, "sla": i.incident.get("sla") or None,
         } for i in message.items],
     }
 
