@@ -17,15 +17,14 @@ import time
 from pathlib import Path
 
 from forewarn.alerting import ForecastSignals
-from forewarn.alerting.forecast_stage import HORIZON, LOOKBACK, MAX_POINTS
+from forewarn.alerting.forecast_stage import HORIZON, LOOKBACK, MAX_POINTS, SCREEN_POINTS
 from forewarn.analysis.forecast import forecast_crossing
 from forewarn.core.clock import FakeClock
-from forewarn.monitoring import MemorySeriesStore
 from forewarn.runtime import Platform
-from forewarn.simulation import load_scenario, run_simulation
+from forewarn.simulation import load_scenario, run_simulation, simulation_store
 from forewarn.testing.platform import make_settings
 
-TALLY = {"rounds": 0, "series": 0, "kept": 0, "near": 0, "missed": 0}
+TALLY = {"rounds": 0, "series": 0, "kept": 0, "near": 0, "missed": 0, "close": 0, "close_skipped": 0}
 MISSES: list[str] = []
 
 
@@ -36,7 +35,8 @@ def checked(stage: ForecastSignals):  # noqa: ANN201 - wraps the stage's run
         if limits:
             ids = [lim.series_id for lim in limits]
             ranges = stage._store.read_many(ids, now - LOOKBACK, now, MAX_POINTS)  # noqa: SLF001
-            screen = stage._screen(limits, ranges, now)  # noqa: SLF001
+            hourly = stage._store.read_many(ids, now - LOOKBACK, now, SCREEN_POINTS)  # noqa: SLF001
+            screen = stage._screen(limits, hourly, now)  # noqa: SLF001
             kept = [stage._due(lim.series_id, screen, i, now) for i, lim in enumerate(limits)]  # noqa: SLF001
             TALLY["rounds"] += 1
             TALLY["series"] += len(limits)
@@ -48,6 +48,9 @@ def checked(stage: ForecastSignals):  # noqa: ANN201 - wraps the stage's run
                 ahead = forecast_crossing(rng.timestamps, rng.values, lim.limit, lim.direction,
                                           now).seconds_to_crossing()
                 if ahead is not None and ahead <= 1.5 * HORIZON:
+                    TALLY["close"] += 1
+                    TALLY["close_skipped"] += not keep
+                if ahead is not None and ahead <= HORIZON:
                     TALLY["near"] += 1
                     if not keep:
                         TALLY["missed"] += 1
@@ -61,7 +64,7 @@ async def main(path: Path, days: float) -> None:
     scenario = load_scenario(path)
     with tempfile.TemporaryDirectory() as tmp:
         p = Platform(make_settings(Path(tmp), None, notify_enabled=False), clock=FakeClock(scenario.start),
-                     store=MemorySeriesStore())
+                     store=simulation_store())
         checked(p.forecasts)
         t0 = time.perf_counter()
         await run_simulation(scenario, p, days=days)
@@ -70,8 +73,9 @@ async def main(path: Path, days: float) -> None:
     share = TALLY["kept"] / max(1, TALLY["series"])
     print(f"{scenario.name}: {days:g} days, {TALLY['rounds']} rounds, {TALLY['series']} series-rounds "
           f"in {seconds:.0f} s")
-    print(f"  screen kept {TALLY['kept']} ({100 * share:.1f} %); full forecast near (<= {1.5 * HORIZON / 3600:.0f} h): "
-          f"{TALLY['near']}; near but screened out: {TALLY['missed']}")
+    print(f"  stage fitted {TALLY['kept']} ({100 * share:.1f} %); full forecast within {HORIZON / 3600:.0f} h: "
+          f"{TALLY['near']}, not fitted: {TALLY['missed']}; within {1.5 * HORIZON / 3600:.0f} h: {TALLY['close']}, "
+          f"not fitted: {TALLY['close_skipped']}")
     for line in MISSES[:20]:
         print("  miss:", line)
     sys.exit(1 if TALLY["missed"] else 0)

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import forewarn.runtime.stages as stages
 from forewarn.core.clock import FakeClock
-from forewarn.monitoring import MemorySeriesStore
 from forewarn.runtime import Platform
-from forewarn.simulation import load_scenario, run_simulation
+from forewarn.simulation import load_scenario, run_simulation, simulation_store
 from forewarn.testing.platform import make_settings
 
 SPENT: collections.Counter = collections.Counter()
@@ -41,7 +40,7 @@ async def main(path: Path, days: float) -> None:
     stages.correlate = timed("incidents (correlate)", stages.correlate)
     with tempfile.TemporaryDirectory() as tmp:
         p = Platform(make_settings(Path(tmp), None, notify_enabled=False), clock=FakeClock(scenario.start),
-                     store=MemorySeriesStore())
+                     store=simulation_store())
         p.anomalies.process = timed("anomaly stage", p.anomalies.process)
         p.logs.process = timed("log stage", p.logs.process)
         p.forecasts.run = timed("forecast stage", p.forecasts.run)

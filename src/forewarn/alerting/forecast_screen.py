@@ -89,9 +89,10 @@ def _deseasonalised(y: np.ndarray, mask: np.ndarray, t: np.ndarray, now: float) 
     phase = (t + now / DAY) * 2.0 * np.pi  # wall-clock phase, as the forecaster uses
     x = np.column_stack([np.ones_like(t), t, np.sin(phase), np.cos(phase), np.sin(2 * phase), np.cos(2 * phase)])
     w = mask * np.exp2(t * DAY / HALF_LIFE)[None, :]
-    a = np.einsum("sb,bi,bj->sij", w, x, x)
+    wx = w[:, :, None] * x[None, :, :]  # (series, bins, columns)
+    a = np.matmul(wx.transpose(0, 2, 1), x)  # one batched product instead of a per-series loop
     a += 1e-9 * np.eye(x.shape[1])[None, :, :] * (1.0 + np.trace(a, axis1=1, axis2=2))[:, None, None]
-    rhs = np.einsum("sb,bi,sb->si", w, x, y)
+    rhs = np.matmul(wx.transpose(0, 2, 1), y[:, :, None])[:, :, 0]
     coef = np.linalg.solve(a, rhs[:, :, None])[:, :, 0]
     season = coef[:, 2:] @ x[:, 2:].T
     return y - season

@@ -16,6 +16,7 @@ DAY = 86_400.0
 HORIZON = 3 * DAY  # warn when the crossing is predicted within three days
 LOOKBACK = 14 * DAY
 MAX_POINTS = 2000  # enough resolution for the daily cycle over the lookback, cheap to fit
+SCREEN_POINTS = int(LOOKBACK // 3600) + 2  # hourly buckets for the screen: a fraction of the rows to read
 # The screen keeps a series whose crossing could come within twice the warning horizon: wide enough
 # for a fit that bends towards the limit, and beyond the watcher's withdraw distance (1.5x).
 REACH = 2 * HORIZON
@@ -54,15 +55,17 @@ class ForecastSignals:
     def run(self, limits: list[SeriesLimit], now: float) -> list[Signal]:
         if not limits:
             return []
-        ranges = self._store.read_many([lim.series_id for lim in limits], now - LOOKBACK, now, MAX_POINTS)
-        info = self._describe([lim.series_id for lim in limits])
-        screen = self._screen(limits, ranges, now)
+        hourly = self._store.read_many([lim.series_id for lim in limits], now - LOOKBACK, now, SCREEN_POINTS)
+        screen = self._screen(limits, hourly, now)
+        due = [(i, lim) for i, lim in enumerate(limits) if self._due(lim.series_id, screen, i, now)]
+        if not due:
+            return []
+        ranges = self._store.read_many([lim.series_id for _, lim in due], now - LOOKBACK, now, MAX_POINTS)
+        info = self._describe([lim.series_id for _, lim in due])
         signals: list[Signal] = []
-        for i, lim in enumerate(limits):
+        for i, lim in due:
             rng, series = ranges.get(lim.series_id), info.get(lim.series_id)
             if rng is None or series is None or len(rng) == 0:
-                continue
-            if not self._due(lim.series_id, screen, i, now):
                 continue
             self.fits += 1
             forecast = forecast_crossing(rng.timestamps, rng.values, lim.limit, lim.direction, now)

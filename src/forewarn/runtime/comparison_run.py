@@ -18,11 +18,10 @@ from forewarn.auth import Principal, get_tenant
 from forewarn.core.clock import FakeClock
 from forewarn.core.errors import ForewarnError, ValidationFailed
 from forewarn.db import Database
-from forewarn.monitoring import MemorySeriesStore
 from forewarn.runtime.demo import DEFAULT_SCENARIO, DEMO_TENANT
 from forewarn.runtime.platform import Platform
 from forewarn.settings import Settings
-from forewarn.simulation import Scenario, SimulationResult, load_scenario, run_simulation
+from forewarn.simulation import Scenario, SimulationResult, load_scenario, run_simulation, simulation_store
 from forewarn.simulation.comparison import document
 from forewarn.simulation.store import (
     RUNNING,
@@ -48,7 +47,7 @@ async def simulate_isolated(scenario: Scenario, days: float | None = None, progr
     with tempfile.TemporaryDirectory(prefix="forewarn-sim-") as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=None, agent_enabled=False, notify_enabled=False,
                             admin_password="simulation-only-" + str(scenario.seed))
-        platform = Platform(settings, clock=FakeClock(scenario.start), store=MemorySeriesStore())
+        platform = Platform(settings, clock=FakeClock(scenario.start), store=simulation_store())
         try:
             return await run_simulation(scenario, platform, days, progress, every_result)
         finally:

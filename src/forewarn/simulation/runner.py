@@ -14,7 +14,13 @@ from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, LOGS, SAMPLES
 from forewarn.db import Database
 from forewarn.incidents import get_incident
 from forewarn.inventory import list_assets
-from forewarn.monitoring import IngestService, SeriesStore, apply_environment, enabled_definitions
+from forewarn.monitoring import (
+    IngestService,
+    MemorySeriesStore,
+    SeriesStore,
+    apply_environment,
+    enabled_definitions,
+)
 from forewarn.simulation.outcome import PolicyResult, score
 from forewarn.simulation.policies import IncidentView, ManagedDesk, break_fix, report_delays
 from forewarn.simulation.scenario import Scenario
@@ -23,7 +29,16 @@ from forewarn.simulation.workload import DAY
 
 SYSTEM = Principal.system()
 FORECAST_EVERY = 3600.0  # a forecast round every simulated hour
+# Raw samples are read only until rolled up (forecasts read 5-minute and hourly buckets), so a day
+# of them is plenty; the default two weeks would make every rollup and read scan ~20x the rows.
+RAW_RETENTION = DAY
+FIVE_MINUTE_RETENTION = 15 * DAY  # the forecasts' 14-day lookback reads 5-minute buckets; a day to spare
 Progress = Callable[[int, int], None]
+
+
+def simulation_store() -> MemorySeriesStore:
+    """The series store a simulated pipeline should get: in memory, each level kept only as long as it is read."""
+    return MemorySeriesStore(raw_retention=RAW_RETENTION, five_minute_retention=FIVE_MINUTE_RETENTION)
 
 
 class SimClock(Protocol):

@@ -31,6 +31,32 @@ class SimCheck:
     steady: int = 0
 
 
+class _ThresholdTable:
+    """Every (check, threshold) pair whose metric the twin produces, as arrays: which checks breach one now."""
+
+    def __init__(self, checks: list[SimCheck]) -> None:
+        rows = [(ci, idx, _level(t.warning), _level(t.critical), 1.0 if t.direction == "above" else -1.0)
+                for ci, c in enumerate(checks) for t in c.definition.thresholds
+                for name, idx in c.metrics if name == t.metric]
+        cols = np.array(rows, dtype=np.float64).reshape(len(rows), 5).T
+        self._check, self._series = cols[0].astype(np.int64), cols[1].astype(np.int64)
+        self._warning, self._critical, self._sign = cols[2], cols[3], cols[4]
+        self._n = len(checks)
+
+    def breached(self, values: np.ndarray) -> np.ndarray:
+        """Per check: does any of its thresholds see its metric beyond warning or critical (as evaluate_thresholds)?"""
+        v = values[self._series]
+        with np.errstate(invalid="ignore"):  # NaN levels (not set) and NaN values compare False, as there
+            hit = (self._sign * (v - self._warning) > 0) | (self._sign * (v - self._critical) > 0)
+        out = np.zeros(self._n, dtype=bool)
+        out[self._check[hit]] = True
+        return out
+
+
+def _level(level: float | None) -> float:
+    return float("nan") if level is None else float(level)
+
+
 @dataclass
 class Topology:
     """Asset names, their transitive dependencies and dependants, and which are user-facing."""
@@ -80,6 +106,8 @@ class Twin:
         self._log_rng = np.random.default_rng([seed, 2])
         self._check_rng = np.random.default_rng([seed, 3])
         self.checks: list[SimCheck] = []
+        self._offsets = self._intervals = np.zeros(0)
+        self._limits = _ThresholdTable([])
         self.asset_ids: dict[str, str] = {}
         self.tenant_id = ""
         self._failed_key: tuple = ()
@@ -97,6 +125,9 @@ class Twin:
             slots = max(1, int(d.interval // self.step))
             offset = float(self._check_rng.integers(0, slots)) * self.step
             self.checks.append(SimCheck(d, by_check.get((d.asset_name, d.name), []), offset))
+        self._offsets = np.array([c.offset for c in self.checks])
+        self._intervals = np.array([c.definition.interval for c in self.checks], dtype=np.float64)
+        self._limits = _ThresholdTable(self.checks)
 
     def sample(self, t: float) -> np.ndarray:
         values = self.table.sample(t)
@@ -123,11 +154,15 @@ class Twin:
         failed = self.failed(t)
         probes = {f.asset: text for f in self.faults if f.started(t) and (text := f.probe_failure(t))}
         out: list[CheckResult] = []
-        for check in self.checks:
+        due = np.flatnonzero((t - self.scenario.start - self._offsets) % self._intervals < self.step)
+        breached = self._limits.breached(values)
+        for i in due.tolist():
+            check = self.checks[i]
             d = check.definition
-            if (t - self.scenario.start - check.offset) % d.interval >= self.step:
-                continue
-            status, summary = self._status(check, values, failed.get(d.asset_name) or probes.get(d.asset_name))
+            failure = failed.get(d.asset_name) or probes.get(d.asset_name)
+            # Most due checks are quiet: only a breach or a failure needs the phrased evaluation.
+            status, summary = (self._status(check, values, failure) if failure or breached[i]
+                               else (CheckStatus.OK, "OK"))
             if status == check.last:
                 check.steady += 1
             else:

@@ -8,9 +8,8 @@ import pytest
 import yaml
 
 from forewarn.core.clock import FakeClock
-from forewarn.monitoring import MemorySeriesStore
 from forewarn.runtime import Platform
-from forewarn.simulation import Scenario, parse_scenario
+from forewarn.simulation import Scenario, parse_scenario, simulation_store
 from forewarn.testing.platform import make_settings
 
 NODE = {"name": "node", "kind": "prometheus", "interval": 300,
@@ -69,7 +68,7 @@ def make_platform(tmp_path: Path, sqlite_url: str):
 
     def make(sc: Scenario) -> Platform:
         p = Platform(make_settings(tmp_path / str(len(made)), sqlite_url if not made else None,
-                                   notify_enabled=False), clock=FakeClock(sc.start), store=MemorySeriesStore())
+                                   notify_enabled=False), clock=FakeClock(sc.start), store=simulation_store())
         made.append(p)
         return p
 
