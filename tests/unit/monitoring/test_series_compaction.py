@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forewarn.core.records import SampleBatch
-from forewarn.monitoring.series import DuckDBSeriesStore, MemorySeriesStore, SeriesStore, compaction
+from forewarn.monitoring.series import DuckDBSeriesStore, MemorySeriesStore, SeriesStore, compaction, dayfiles
 
 T0 = 1_700_006_400.0  # midnight UTC
 DAY = 86_400.0
@@ -38,8 +38,13 @@ def mixed_day(rng: np.random.Generator, n_series: int, per_series: int, day: int
 
 
 def samples_in(path: Path) -> dict[str, int]:
+    """Samples in the main file's raw table and in each day file beside it (by file name)."""
     with duckdb.connect(str(path), read_only=True) as con:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("samples", "samples_compact")}
+        out = {"samples": con.execute("SELECT count(*) FROM samples").fetchone()[0]}
+    for part in sorted(dayfiles.directory(path).glob("*.duckdb")):
+        with duckdb.connect(str(part), read_only=True) as con:
+            out[part.name] = con.execute("SELECT count(*) FROM samples").fetchone()[0]
+    return out
 
 
 def assert_same_answers(a: SeriesStore, b: SeriesStore, ids: np.ndarray, start: float, end: float) -> None:
@@ -78,11 +83,13 @@ def test_a_compacted_day_answers_exactly_as_before_in_less_than_half_the_space(t
     assert_same_answers(reference, store, ids, T0, T0 + 2 * DAY)
     assert_same_answers(reference, store, ids[::7], T0 + 0.3 * DAY, T0 + 1.2 * DAY)  # across the boundary
 
-    saved = raw_bytes - _used_bytes(store)  # day 1 raw minus day 1 compacted
+    freed = raw_bytes - _used_bytes(store)  # day 1's raw blocks
     store.close()
-    assert samples_in(tmp_path / "series.duckdb") == {"samples": len(day2), "samples_compact": len(day1)}
-    print(f"raw {raw_bytes / (2 * len(day1)):.2f} B/sample, saved {saved / len(day1):.2f} B/sample")
-    assert saved > 0.5 * raw_bytes / 2  # day 1 shrank to less than half, arbitrary doubles included
+    day_file = tmp_path / "series-days" / "2023-11-15.0.duckdb"
+    assert samples_in(tmp_path / "series.duckdb") == {"samples": len(day2), day_file.name: len(day1)}
+    compacted = day_file.stat().st_size
+    print(f"raw {freed / len(day1):.2f} B/sample, day file {compacted / len(day1):.2f} B/sample")
+    assert compacted < 0.5 * freed  # day 1 shrank to less than half, arbitrary doubles included
 
 
 def _used_bytes(store: DuckDBSeriesStore) -> int:
@@ -215,4 +222,4 @@ def test_a_version_1_file_is_upgraded_in_place(tmp_path: Path):
     assert store.read(1, T0, T0 + 1).values.tolist() == [2.5]
     store.close()
     with duckdb.connect(str(path), read_only=True) as con:
-        assert con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone() == (2,)
+        assert con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone() == (3,)

@@ -1,4 +1,4 @@
-"""Rewrites closed day blocks of arrival-order samples into `samples_compact`, laid out to compress well.
+"""Lays out closed days of arrival-order samples to compress well; dayfiles.py stores them.
 
 Samples arrive interleaved (every series of a poll, then the next poll), which DuckDB's per-vector
 compression handles badly: one 1,024-value vector mixes percentages, latencies and counters. A
@@ -11,8 +11,8 @@ closed block is rewritten once, sorted by series, with series of similar values 
   sample instead of log2(SPAN) for raw timestamps; `ts = block_start + tpos % SPAN` decodes it.
 
 The order is only a compression hint: a series that fits no class still round-trips exactly.
-Each chunk moves in one transaction (insert the sorted rows, delete the raw ones), so a crash
-leaves every sample in exactly one of the two tables.
+`samples_compact` in the main file is where layout version 2 kept compacted days; it is still read
+and expired, and no longer written (days now go to their own files, dayfiles.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import numpy as np
 
 SPAN = 86_400  # one day: long enough that sparse series (one sample an hour) still form runs
 LAG = 600  # a block is compacted once its end is this far behind `now`, so stragglers land first
-CHUNK_ROWS = 4_000_000  # rows moved per transaction (≈ 100 MB of numpy); bounds memory and stalls
+CHUNK_ROWS = 4_000_000  # rows laid out at a time (≈ 100 MB of numpy); bounds memory
 MAX_DECIMALS = 6  # values needing more digits than this are treated as arbitrary doubles
 CLASS_PROBE = 4  # values of each series looked at to tell its class
 ID_GROUP = 4_096  # measured on benchmarks/ingest.py: 4.03 → 3.93 bytes/sample, one-series reads unchanged
@@ -35,7 +35,7 @@ TS = f"(block_start + tpos % {SPAN})::UINTEGER"
 
 
 def raw_relation(id_filter: str, lo: int, hi: int) -> str:
-    """SQL for the raw samples (series_id, ts, value) with lo ≤ ts < hi, from both tables."""
+    """SQL for the raw samples (series_id, ts, value) with lo ≤ ts < hi in the main file's two tables."""
     first_block = max(lo, 0) // SPAN * SPAN  # lets DuckDB skip row groups by block_start's min/max
     return (f"(SELECT series_id, ts, value FROM samples WHERE {id_filter} AND ts >= {lo} AND ts < {hi} "
             f"UNION ALL SELECT series_id, {TS} AS ts, value FROM samples_compact WHERE {id_filter} "
@@ -47,33 +47,35 @@ def target(now: float) -> int:
     return max(0, (math.floor(now) - LAG) // SPAN * SPAN)
 
 
-def chunks(cur: duckdb.DuckDBPyConnection, below: int) -> list[tuple[int, int, int]]:
-    """(block_start, first id, last id) pieces of the raw rows with ts < below, each ≤ CHUNK_ROWS rows."""
-    rows = cur.execute(f"SELECT ts // {SPAN} * {SPAN} AS block, series_id, count(*) AS n FROM samples "
-                       f"WHERE ts < {below} GROUP BY ALL ORDER BY block, series_id").fetchnumpy()
-    out = []
-    for block in np.unique(rows["block"]):
-        at = rows["block"] == block
-        ids, counts = rows["series_id"][at], np.cumsum(rows["n"][at])
-        cut = np.searchsorted(counts, np.arange(CHUNK_ROWS, counts[-1], CHUNK_ROWS), side="right")
-        for a, b in zip(np.r_[0, cut], np.r_[cut, len(ids)], strict=True):
-            if a < b:
-                out.append((int(block), int(ids[a]), int(ids[b - 1])))
-    return out
+def where(day: int, horizon: int) -> str:
+    """The raw rows of one closed day that compaction moves: those retention has not dropped yet."""
+    return f"ts >= {max(day, horizon)} AND ts < {day + SPAN}"
 
 
-def move_chunk(cur: duckdb.DuckDBPyConnection, block: int, first: int, last: int) -> int:
-    """Moves one chunk's raw rows into samples_compact; returns rows moved. Call inside a transaction."""
-    where = f"ts >= {block} AND ts < {block + SPAN} AND series_id BETWEEN {first} AND {last}"
-    cols = cur.execute(f"SELECT series_id, ts, value FROM samples WHERE {where}").fetchnumpy()
-    sid, tpos, values = layout(cols["series_id"], cols["ts"], cols["value"], block)
-    cur.register("_compact", {"series_id": sid, "tpos": tpos, "value": values})
-    try:
-        cur.execute(f"INSERT INTO samples_compact SELECT series_id, {block}::UINTEGER, tpos, value FROM _compact")
-    finally:
-        cur.unregister("_compact")
-    cur.execute(f"DELETE FROM samples WHERE {where}")
-    return len(sid)
+def days(cur: duckdb.DuckDBPyConnection, below: int, horizon: int) -> list[int]:
+    """Starts of the days with raw rows at or after the raw horizon and below `below`."""
+    rows = cur.execute(f"SELECT DISTINCT ts // {SPAN} * {SPAN} AS day FROM samples "
+                       f"WHERE ts >= {horizon} AND ts < {below} ORDER BY day").fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def chunks(cur: duckdb.DuckDBPyConnection, day: int, horizon: int) -> list[tuple[int, int]]:
+    """(first id, last id) pieces of one day's raw rows, each ≤ CHUNK_ROWS rows (bounds memory)."""
+    rows = cur.execute(f"SELECT series_id, count(*) AS n FROM samples WHERE {where(day, horizon)} "
+                       "GROUP BY ALL ORDER BY series_id").fetchnumpy()
+    if len(rows["series_id"]) == 0:
+        return []
+    ids, counts = rows["series_id"], np.cumsum(rows["n"])
+    cut = np.searchsorted(counts, np.arange(CHUNK_ROWS, counts[-1], CHUNK_ROWS), side="right")
+    return [(int(ids[a]), int(ids[b - 1])) for a, b in zip(np.r_[0, cut], np.r_[cut, len(ids)], strict=True) if a < b]
+
+
+def read_chunk(cur: duckdb.DuckDBPyConnection, day: int, horizon: int, first: int,
+               last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One chunk's raw rows in compact order (see `layout`)."""
+    cols = cur.execute(f"SELECT series_id, ts, value FROM samples WHERE {where(day, horizon)} "
+                       f"AND series_id BETWEEN {first} AND {last}").fetchnumpy()
+    return layout(cols["series_id"], cols["ts"], cols["value"], day)
 
 
 def layout(sid: np.ndarray, ts: np.ndarray, values: np.ndarray,

@@ -1,25 +1,27 @@
 """The embedded SeriesStore: one DuckDB file holding raw samples plus 5-minute and hourly rollups.
 
-Layout: `samples(series_id UINTEGER, ts UINTEGER unix seconds, value DOUBLE)` in arrival order,
-`samples_compact` holding closed days rewritten for compression (compaction.py; reads union both),
+Layout: `samples(series_id UINTEGER, ts UINTEGER unix seconds, value DOUBLE)` in arrival order for
+the open day(s); each closed day rewritten for compression into its own file (compaction.py lays it
+out, dayfiles.py stores it, `day_parts` lists the files; reads union them with `samples`);
 `rollup_5m`/`rollup_1h(series_id, bucket ms, mn, mx, sm, cnt)` whose rows are mergeable partials
 (several rows may share a series and bucket: late samples are folded in as extra rows).
 `store_meta` holds the rollup watermarks and retention horizons, read in the same snapshot as data.
+Because DuckDB never shrinks a file, the main file is rewritten (vacuum.py) when compaction has left
+it mostly free blocks.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 import numpy as np
 
 from forewarn.core.records import SampleBatch
-from forewarn.monitoring.series import compaction, plan
+from forewarn.monitoring.series import compaction, dayfiles, plan, vacuum
 from forewarn.monitoring.series.base import (
     FIVE_MINUTE_RETENTION,
     HOURLY_RETENTION,
@@ -29,50 +31,73 @@ from forewarn.monitoring.series.base import (
     check_retention,
 )
 from forewarn.monitoring.series.grouping import last_per_series, split
+from forewarn.monitoring.series.queries import TABLES, bucket_query, count, snapshot, transaction, wanted
+from forewarn.monitoring.series.rwlock import SharedLock
 from forewarn.monitoring.series.validate import storage_columns
 
-SCHEMA_VERSION = 2  # 2 added samples_compact; a version-1 file is upgraded in place (the table is new)
+SCHEMA_VERSION = 3  # 2 added samples_compact, 3 day_parts; older files are upgraded in place (new tables)
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS samples (series_id UINTEGER NOT NULL, ts UINTEGER NOT NULL, value DOUBLE NOT NULL)",
     compaction.SCHEMA,
+    dayfiles.SCHEMA,
     *(f"CREATE TABLE IF NOT EXISTS {t} (series_id UINTEGER NOT NULL, bucket UINTEGER NOT NULL, mn DOUBLE NOT NULL, "
       "mx DOUBLE NOT NULL, sm DOUBLE NOT NULL, cnt UBIGINT NOT NULL)" for t in ("rollup_5m", "rollup_1h")),
     "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)",
 )
-TABLES = {plan.FIVE_MINUTE: "rollup_5m", plan.HOURLY: "rollup_1h"}
 MARK_KEYS = ("five_minute", "hourly", "raw_horizon", "five_minute_horizon")
 # New files use 64 KB blocks: each column segment of a row group fills whole blocks, and at 256 KB a
 # segment of ~12-bit values (190 KB) wastes a quarter of its block (measured: 2.23 → 1.65 bytes/sample).
 DUCKDB_CONFIG = {"default_block_size": "65536"}
+Parts = list[tuple[str, int]]  # (file name, day start) of the listed day parts
 
 
 class DuckDBSeriesStore(SeriesStore):
-    """Appends are one INSERT from registered numpy columns; a commit is in the WAL before return."""
+    """Appends are one INSERT from registered numpy columns; a commit is in the WAL before return.
+
+    Locks, always taken in this order: `_compact_lock` (one compaction at a time), `_write_lock`
+    (one writer), `_gate` (readers share it; attaching/detaching parts and the vacuum take it alone).
+    """
 
     def __init__(self, path: str | Path, *, raw_retention: float = RAW_RETENTION,
                  five_minute_retention: float = FIVE_MINUTE_RETENTION,
                  hourly_retention: float = HOURLY_RETENTION) -> None:
         self.path = Path(path)
+        self.days = dayfiles.directory(self.path)
         self.retention = check_retention(raw_retention, five_minute_retention, hourly_retention)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = threading.Lock()
+        self._compact_lock = threading.Lock()
+        self._cursor_lock = threading.Lock()
+        self._gate = SharedLock()
+        self._local = threading.local()
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._generation = 0  # bumped when the vacuum reopens the file: older cursors are gone
+        self._closed = self._closing = False
+        vacuum.recover(self.path)
+        self._open()
+        for statement in SCHEMA:
+            self._con.execute(statement)
+        self._check_version()
+        self._marks = self._load_marks(self._con)
+        self._attach_listed(reconcile=True)
+
+    def _open(self) -> None:
         try:
             self._con = duckdb.connect(str(self.path), config=DUCKDB_CONFIG)
         except duckdb.IOException as exc:
             raise RuntimeError(f"cannot open the series file {self.path}: {exc}. DuckDB allows one process "
                                "to write it; other processes reach metrics through the API.") from exc
-        self._write_lock = threading.Lock()  # one writer at a time; readers use their own cursor
-        self._cursor_lock = threading.Lock()
-        self._local = threading.local()
-        self._cursors: list[duckdb.DuckDBPyConnection] = []
-        self._closed = False
-        for statement in SCHEMA:
-            self._con.execute(statement)
-        self._check_version()
-        self._marks = self._load_marks(self._con)
+
+    def _attach_listed(self, reconcile: bool = False) -> None:
+        listed = self._parts(self._con)
+        if reconcile:
+            dayfiles.reconcile(self.days, {name for name, _ in listed})
+        for name, _ in listed:
+            self._con.execute(f"ATTACH '{self.days / name}' AS {dayfiles.alias(name)} (READ_ONLY)")
 
     def _check_version(self) -> None:
         row = self._con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()
-        if row is None or row[0] == 1:  # version 1 lacked only samples_compact, created above
+        if row is None or row[0] in (1, 2):  # older versions lacked only tables created above
             self._con.execute("INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         elif row[0] != SCHEMA_VERSION:
             raise RuntimeError(f"the series file {self.path} has layout version {row[0]}, this forewarn "
@@ -83,25 +108,37 @@ class DuckDBSeriesStore(SeriesStore):
         rows = dict(cur.execute("SELECT key, value FROM store_meta").fetchall())
         return plan.Marks(*(int(rows.get(k, 0)) for k in MARK_KEYS))
 
+    @staticmethod
+    def _parts(cur: duckdb.DuckDBPyConnection) -> Parts:
+        return [(str(n), int(d)) for n, d in cur.execute("SELECT name, day FROM day_parts ORDER BY day, name").fetchall()]
+
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         # DuckDB connections are not thread-safe; a cursor per thread shares the database and cache.
-        cur = getattr(self._local, "cursor", None)
-        if cur is None:
+        cur, generation = getattr(self._local, "cursor", (None, -1))
+        if cur is None or generation != self._generation:
             with self._cursor_lock:
                 if self._closed:
                     raise RuntimeError("the series store is closed")
                 cur = self._con.cursor()
                 self._cursors.append(cur)
-            self._local.cursor = cur
+            self._local.cursor = (cur, self._generation)
         return cur
+
+    def _raw(self, cur: duckdb.DuckDBPyConnection, parts: Parts, marks: plan.Marks, id_filter: str):
+        """(lo, hi) → SQL for the raw samples with lo ≤ ts < hi in the main file and the day parts."""
+        def relation(lo: int, hi: int) -> str:
+            # Day parts are read-only: samples in them past the raw horizon are hidden, not deleted.
+            selects = dayfiles.relation(parts, id_filter, max(lo, marks.raw_horizon), hi)
+            return "(" + " UNION ALL ".join([compaction.raw_relation(id_filter, lo, hi)[1:-1], *selects]) + ")"
+        return relation
 
     def append(self, batch: SampleBatch) -> int:
         sid, ts, values = storage_columns(batch)
         if len(sid) == 0:
             return 0
-        cur = self._cursor()
         with self._write_lock:
             self._check_open()
+            cur = self._cursor()
             cur.register("_batch", {"series_id": sid, "ts": ts, "value": values})
             try:
                 if int(ts.min()) >= self._marks.five_minute:  # the common case: one autocommitted INSERT
@@ -114,7 +151,7 @@ class DuckDBSeriesStore(SeriesStore):
 
     def _append_late(self, cur: duckdb.DuckDBPyConnection) -> None:
         # Samples behind a watermark would be missed by the rollup: fold them in as extra partials.
-        with _transaction(cur):
+        with transaction(cur):
             cur.execute("INSERT INTO samples SELECT series_id, ts, value FROM _batch")
             for level, width, mark in ((plan.FIVE_MINUTE, plan.FIVE_MINUTES, self._marks.five_minute),
                                        (plan.HOURLY, plan.HOUR, self._marks.hourly)):
@@ -128,55 +165,60 @@ class DuckDBSeriesStore(SeriesStore):
                   max_points: int | None = None) -> dict[int, SeriesRange]:
         return self._read(np.asarray(series_ids, dtype=np.int64), start, end, max_points)
 
-    def _read(self, wanted: np.ndarray, start: float, end: float, max_points: int | None) -> dict[int, SeriesRange]:
+    def _read(self, wanted_ids: np.ndarray, start: float, end: float, max_points: int | None) -> dict[int, SeriesRange]:
         start_s, end_s = plan.range_ticks(start, end)
-        known = wanted[(wanted >= 0) & (wanted < 2**32)]
-        cur = self._cursor()
-        with _snapshot(cur), _wanted(cur, known) as id_filter:
-            marks = self._load_marks(cur)
-            step = None if max_points is None else plan.choose_step(start_s, end_s, max_points, marks)
-            if len(known) == 0 or end_s < start_s:
-                cols = {"series_id": np.empty(0, np.uint32)}
-            elif step is None:
-                cols = cur.execute(f"SELECT series_id, ts, value FROM "
-                                   f"{compaction.raw_relation(id_filter, start_s, end_s + 1)} "
-                                   "ORDER BY series_id, ts").fetchnumpy()
-            else:
-                cols = cur.execute(_bucket_query(id_filter, start_s, end_s, step, marks)).fetchnumpy()
+        known = wanted_ids[(wanted_ids >= 0) & (wanted_ids < 2**32)]
+        with self._gate.shared():
+            cur = self._cursor()
+            with snapshot(cur), wanted(cur, known) as id_filter:
+                marks = self._load_marks(cur)
+                step = None if max_points is None else plan.choose_step(start_s, end_s, max_points, marks)
+                raw = self._raw(cur, self._parts(cur), marks, id_filter)
+                if len(known) == 0 or end_s < start_s:
+                    cols = {"series_id": np.empty(0, np.uint32)}
+                elif step is None:
+                    cols = cur.execute(f"SELECT series_id, ts, value FROM {raw(start_s, end_s + 1)} "
+                                       "ORDER BY series_id, ts").fetchnumpy()
+                else:
+                    cols = cur.execute(bucket_query(raw, id_filter, start_s, end_s, step, marks)).fetchnumpy()
         if len(cols["series_id"]) == 0:
-            return {int(i): SeriesRange.empty(None if step is None else float(step)) for i in wanted}
-        return split(wanted, cols["series_id"], cols, step)
+            return {int(i): SeriesRange.empty(None if step is None else float(step)) for i in wanted_ids}
+        return split(wanted_ids, cols["series_id"], cols, step)
 
     def latest(self, series_ids: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        wanted = np.asarray(series_ids, dtype=np.int64)
-        known = wanted[(wanted >= 0) & (wanted < 2**32)]
-        cur = self._cursor()
-        with _snapshot(cur), _wanted(cur, known) as id_filter:
-            cols = cur.execute(f"SELECT series_id, max(ts) AS ts, arg_max(value, ts) AS value FROM "
-                               f"{compaction.raw_relation(id_filter, 0, 2**32)} GROUP BY series_id").fetchnumpy()
-        return last_per_series(wanted, cols["series_id"], cols["ts"], cols["value"])
+        wanted_ids = np.asarray(series_ids, dtype=np.int64)
+        known = wanted_ids[(wanted_ids >= 0) & (wanted_ids < 2**32)]
+        with self._gate.shared():
+            cur = self._cursor()
+            with snapshot(cur), wanted(cur, known) as id_filter:
+                raw = self._raw(cur, self._parts(cur), self._load_marks(cur), id_filter)
+                cols = cur.execute(f"SELECT series_id, max(ts) AS ts, arg_max(value, ts) AS value FROM "
+                                   f"{raw(0, 2**32)} GROUP BY series_id").fetchnumpy()
+        return last_per_series(wanted_ids, cols["series_id"], cols["ts"], cols["value"])
 
     def rollup(self, now: float) -> int:
-        cur = self._cursor()
         with self._write_lock:
             self._check_open()
-            with _transaction(cur):
+            cur = self._cursor()
+            with transaction(cur):
                 written, marks = self._rollup(cur, math.floor(now))
                 self._save_marks(cur, marks)
             self._marks = marks
         return written
 
     def _rollup(self, cur: duckdb.DuckDBPyConnection, now_s: int) -> tuple[int, plan.Marks]:
+        """Called with the write lock held, which is also what keeps the listed parts attached."""
         m = self._marks
         five, hourly = plan.rollup_targets(now_s, m)
         written = 0
         if five > m.five_minute:  # sorted by series so each series' rows sit together on disk
-            written += _count(cur.execute(
+            raw = self._raw(cur, self._parts(cur), m, "TRUE")
+            written += count(cur.execute(
                 f"INSERT INTO rollup_5m SELECT series_id, ts // {plan.FIVE_MINUTES} * {plan.FIVE_MINUTES} "
                 f"AS bucket, min(value), max(value), sum(value), count(*) FROM "
-                f"{compaction.raw_relation('TRUE', m.five_minute, five)} GROUP BY ALL ORDER BY series_id, bucket"))
+                f"{raw(m.five_minute, five)} GROUP BY ALL ORDER BY series_id, bucket"))
         if hourly > m.hourly:
-            written += _count(cur.execute(
+            written += count(cur.execute(
                 f"INSERT INTO rollup_1h SELECT series_id, bucket // {plan.HOUR} * {plan.HOUR} AS hour, "
                 f"min(mn), max(mx), sum(sm), sum(cnt) FROM rollup_5m WHERE bucket >= {m.hourly} "
                 f"AND bucket < {hourly} GROUP BY ALL ORDER BY series_id, hour"))
@@ -189,42 +231,121 @@ class DuckDBSeriesStore(SeriesStore):
     def apply_retention(self, now: float) -> int:
         now_s = math.floor(now)
         raw_h, five_h, hour_h = (math.floor(now - r) for r in self.retention)
-        cur = self._cursor()
         with self._write_lock:
             self._check_open()
-            with _transaction(cur):
+            cur = self._cursor()
+            with transaction(cur):
                 _, m = self._rollup(cur, now_s)
-                dropped = _count(cur.execute(f"DELETE FROM samples WHERE ts < {raw_h}"))
-                dropped += _count(cur.execute(f"DELETE FROM samples_compact WHERE block_start < {raw_h} "
-                                              f"AND {compaction.TS} < {raw_h}"))
+                parts = self._parts(cur)
+                new_h = max(m.raw_horizon, raw_h)
+                # Samples in day parts are dropped by moving the horizon past them; count those newly hidden.
+                hidden = dayfiles.relation(parts, "TRUE", m.raw_horizon, new_h)
+                dropped = count(cur.execute(f"SELECT count(*) FROM ({' UNION ALL '.join(hidden)})")) if hidden else 0
+                dropped += count(cur.execute(f"DELETE FROM samples WHERE ts < {raw_h}"))
+                dropped += count(cur.execute(f"DELETE FROM samples_compact WHERE block_start < {raw_h} "
+                                             f"AND {compaction.TS} < {raw_h}"))
                 cur.execute(f"DELETE FROM rollup_5m WHERE bucket < {five_h}")
                 cur.execute(f"DELETE FROM rollup_1h WHERE bucket < {hour_h}")
-                marks = plan.Marks(m.five_minute, m.hourly, max(m.raw_horizon, raw_h),
-                                   max(m.five_minute_horizon, five_h))
+                expired = [name for name, day in parts if day + compaction.SPAN <= new_h]
+                if expired:
+                    cur.executemany("DELETE FROM day_parts WHERE name = ?", [[n] for n in expired])
+                marks = plan.Marks(m.five_minute, m.hourly, new_h, max(m.five_minute_horizon, five_h))
                 self._save_marks(cur, marks)
             self._marks = marks
+            self._drop_parts(expired)  # after the commit: a crash before this leaves unlisted files, deleted at open
             if dropped:  # hand the freed blocks back for reuse now rather than at the next auto-checkpoint
                 cur.execute("CHECKPOINT")
         return dropped
 
-    def compact(self, now: float) -> int:
-        """Rewrite raw samples of days closed at `now` into the compressed layout; returns rows moved.
+    def _drop_parts(self, names: list[str]) -> None:
+        if not names:
+            return
+        with self._gate.exclusive():  # no read is using them
+            for name in names:
+                self._con.execute(f"DETACH {dayfiles.alias(name)}")
+                (self.days / name).unlink(missing_ok=True)
 
-        The write lock is taken per chunk, so appends wait at most one chunk (a few seconds).
+    def compact(self, now: float) -> int:
+        """Write raw samples of days closed at `now` into day files; returns samples moved.
+
+        Each day is read in one snapshot and written to its file without the write lock, so appends
+        wait only for the final step: one transaction that lists the file and deletes exactly the
+        rows that snapshot saw (rows arriving meanwhile stay raw and go in the next pass).
         """
-        cur = self._cursor()
-        with self._write_lock:
+        with self._compact_lock:
             self._check_open()
-            pieces = compaction.chunks(cur, compaction.target(now))
-        moved = 0
-        for piece in pieces:
+            cur = self._con.cursor()
+            try:
+                with snapshot(cur):
+                    days = compaction.days(cur, compaction.target(now), self._load_marks(cur).raw_horizon)
+                moved = sum(self._compact_day(cur, day) for day in days)
+            finally:
+                cur.close()
+            if moved:
+                self.checkpoint()  # free the raw rows' blocks for new samples
+                self._vacuum_if_mostly_free()
+        return moved
+
+    def _compact_day(self, cur: duckdb.DuckDBPyConnection, day: int) -> int:
+        cur.execute("BEGIN TRANSACTION")
+        writer = None
+        try:
+            horizon = self._load_marks(cur).raw_horizon
+            pieces = compaction.chunks(cur, day, horizon)
+            if not pieces:
+                cur.execute("ROLLBACK")
+                return 0
+            taken = {name for name, _ in self._parts(cur)} | set(p.name for p in self.days.glob("*.duckdb"))
+            writer = dayfiles.PartWriter(self.days, dayfiles.part_name(day, taken), DUCKDB_CONFIG)
+            for first, last in pieces:
+                if self._closing:
+                    raise RuntimeError("the series store is closing")
+                writer.add(*compaction.read_chunk(cur, day, horizon, first, last))
+            path = writer.finish()
             with self._write_lock:
                 self._check_open()
-                with _transaction(cur):
-                    moved += compaction.move_chunk(cur, *piece)
-        if moved:  # write the compressed rows now and free the raw rows' blocks for new samples
-            self.checkpoint()
-        return moved
+                with self._gate.exclusive():
+                    self._con.execute(f"ATTACH '{path}' AS {dayfiles.alias(path.name)} (READ_ONLY)")
+                moved = count(cur.execute(f"DELETE FROM samples WHERE {compaction.where(day, horizon)}"))
+                if moved != writer.rows:
+                    raise RuntimeError(f"compaction of {path.name} deleted {moved} raw rows, wrote {writer.rows}")
+                cur.execute("INSERT INTO day_parts VALUES (?, ?, ?)", [path.name, day, writer.rows])
+                cur.execute("COMMIT")
+            return moved
+        except BaseException:
+            try:
+                cur.execute("ROLLBACK")
+            except duckdb.Error:  # a failed COMMIT has already ended the transaction
+                pass
+            if writer is not None:
+                self._forget(writer)
+            raise
+
+    def _forget(self, writer: dayfiles.PartWriter) -> None:
+        """Undo a part that was never listed: detach it if attached, then delete its files."""
+        alias = dayfiles.alias(writer.final.name)
+        with self._gate.exclusive():
+            if not self._closed and self._con.execute(
+                    "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [alias]).fetchone()[0]:
+                self._con.execute(f"DETACH {alias}")
+        writer.abandon()
+
+    def _vacuum_if_mostly_free(self) -> None:
+        with self._write_lock:
+            self._check_open()
+            if not vacuum.worth_it(self._con):
+                return
+            with self._gate.exclusive(), self._cursor_lock:
+                self._con.execute("CHECKPOINT")
+                for cur in self._cursors:
+                    cur.close()
+                self._cursors.clear()
+                self._generation += 1
+                try:
+                    vacuum.rewrite(self._con, self.path, DUCKDB_CONFIG)  # closes the connection
+                finally:
+                    self._open()
+                    self._attach_listed()
 
     def checkpoint(self) -> None:
         """Write the WAL into the compressed main file (DuckDB also does this when the WAL passes 16 MB)."""
@@ -233,7 +354,8 @@ class DuckDBSeriesStore(SeriesStore):
             self._cursor().execute("CHECKPOINT")
 
     def close(self) -> None:
-        with self._write_lock, self._cursor_lock:
+        self._closing = True  # a running compaction gives up between chunks
+        with self._compact_lock, self._write_lock, self._gate.exclusive(), self._cursor_lock:
             if self._closed:
                 return
             self._closed = True
@@ -245,66 +367,3 @@ class DuckDBSeriesStore(SeriesStore):
     def _check_open(self) -> None:
         if self._closed:
             raise RuntimeError("the series store is closed")
-
-
-# Aggregates per level: as mergeable partials, or as the final answer when one level serves alone.
-_PARTIAL = {plan.RAW: "min(value) AS mn, max(value) AS mx, sum(value) AS sm, count(*) AS cnt",
-            "rollup": "min(mn) AS mn, max(mx) AS mx, sum(sm) AS sm, sum(cnt) AS cnt"}
-_FINAL = {plan.RAW: "avg(value) AS value, min(value) AS min, max(value) AS max, count(*) AS count",
-          "rollup": "sum(sm) / sum(cnt) AS value, min(mn) AS min, max(mx) AS max, sum(cnt) AS count"}
-
-
-def _bucket_query(id_filter: str, start: int, end: int, step: int, marks: plan.Marks) -> str:
-    """Buckets from each serving level over whole aligned buckets, merged per (series, bucket)."""
-    lo, hi = plan.bucket_span(start, end, step)
-    spans = [(src.level, max(lo, src.lo), min(hi, src.hi)) for src in plan.sources(step, marks)]
-    spans = [(level, a, b) for level, a, b in spans if a < b]
-
-    def select(level: str, a: int, b: int, aggregates: dict[str, str]) -> str:
-        if level == plan.RAW:
-            return (f"SELECT series_id, ts // {step} * {step} AS ts, {aggregates[plan.RAW]} FROM "
-                    f"{compaction.raw_relation(id_filter, a, b)} GROUP BY ALL")
-        return (f"SELECT series_id, bucket // {step} * {step} AS ts, {aggregates['rollup']} FROM {TABLES[level]} "
-                f"WHERE {id_filter} AND bucket >= {a} AND bucket < {b} GROUP BY ALL")
-
-    if len(spans) == 1:  # the usual case; skipping the second aggregation saves about a third
-        return select(*spans[0], _FINAL) + " ORDER BY series_id, ts"
-    union = " UNION ALL ".join(select(*span, _PARTIAL) for span in spans)
-    return (f"SELECT series_id, ts, {_FINAL['rollup']} FROM ({union}) GROUP BY ALL ORDER BY series_id, ts")
-
-
-@contextmanager
-def _transaction(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """All or nothing for writes; one consistent snapshot (watermarks and data) for reads."""
-    cur.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        cur.execute("ROLLBACK")
-        raise
-    cur.execute("COMMIT")
-
-
-_snapshot = _transaction
-
-
-@contextmanager
-def _wanted(cur: duckdb.DuckDBPyConnection, ids: np.ndarray) -> Iterator[str]:
-    """A WHERE clause selecting the ids: a literal for one, a semi-join on a registered array for many."""
-    if len(ids) == 0:
-        yield "FALSE"
-        return
-    if len(ids) == 1:
-        yield f"series_id = {int(ids[0])}"
-        return
-    cur.register("_wanted", {"id": np.unique(ids).astype(np.uint32)})
-    try:  # the BETWEEN lets DuckDB skip row groups by their min/max before the join
-        yield (f"series_id BETWEEN {int(ids.min())} AND {int(ids.max())} "
-               "AND series_id IN (SELECT id FROM _wanted)")
-    finally:
-        cur.unregister("_wanted")
-
-
-def _count(result: duckdb.DuckDBPyConnection) -> int:
-    row = result.fetchone()
-    return int(row[0]) if row else 0
