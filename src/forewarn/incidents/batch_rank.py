@@ -25,7 +25,7 @@ def rank(incident: OpenIncident, graph: TenantGraph, emit: EventSink) -> None:
     # and the paths that connect them); the rest of the tenant graph only costs time. One asset alone
     # has no other evidence to weigh against, so no edge can change its ranking.
     keep = nodes.union(*(graph.dependencies(n) for n in nodes)) if len(nodes) > 1 else set()
-    ranked = rank_root_causes(evidence, graph.edges_within(keep))
+    ranked = rank_root_causes(evidence, graph.edges_within(keep), explain_top=3)
     if not ranked:
         return
     by_name = {n: i for i, n in names.items()}

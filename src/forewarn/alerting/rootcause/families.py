@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Family(StrEnum):
@@ -37,6 +38,7 @@ _DIRECTION: dict[Family, int] = {
 }
 
 
+@lru_cache(maxsize=4096)  # a handful of metric names, asked about for every candidate of every incident
 def family_of(metric: str) -> Family:
     """The family a metric name belongs to; OTHER when no generic pattern matches."""
     for family, pattern in _PATTERNS:

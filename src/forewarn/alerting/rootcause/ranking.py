@@ -6,17 +6,18 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-import networkx as nx
-
 from forewarn.alerting.rootcause.evidence import NodeEvidence
 from forewarn.alerting.rootcause.explain import explain
 from forewarn.alerting.rootcause.families import Family, family_of
 from forewarn.alerting.rootcause.graph import (
     Edges,
+    Topology,
     dependency_graph,
+    descendants,
     farthest_impacted,
     impact_path,
     impacted_by,
+    weak_components,
 )
 
 
@@ -62,7 +63,7 @@ class Candidate:
 
 @dataclass(frozen=True)
 class _Context:
-    graph: nx.DiGraph
+    graph: Topology
     evidence: Mapping[str, NodeEvidence]
     anomalous: set[str]
     max_strength: float
@@ -76,12 +77,21 @@ class _Context:
 
 def rank_root_causes(evidence: Mapping[str, NodeEvidence] | Iterable[NodeEvidence],
                      dependencies: Edges = None, target: str | None = None,
-                     config: RankConfig = RankConfig()) -> list[Candidate]:
-    """Every evidence node as a candidate, most likely root cause first."""
+                     config: RankConfig = RankConfig(), explain_top: int | None = None) -> list[Candidate]:
+    """Every evidence node as a candidate, most likely root cause first.
+
+    `explain_top`: write the explanation paragraph only for the first that many (None: all); the rest
+    get an empty one. The live pipeline shows three, and the paragraph costs as much as the scoring.
+    """
     ctx = _context(evidence, dependencies, target, config)
-    candidates = [_candidate(ctx, node) for node in ctx.evidence]
-    return sorted(candidates, key=lambda c: (-c.explains_target, -c.evidence.anomalous, -c.score,
-                                             -c.evidence.strength, c.node))
+    candidates = sorted((_candidate(ctx, node) for node in ctx.evidence),
+                        key=lambda c: (-c.explains_target, -c.evidence.anomalous, -c.score, -c.evidence.strength,
+                                       c.node))
+    top = len(candidates) if explain_top is None else min(explain_top, len(candidates))
+    for k in range(top):
+        c = candidates[k]
+        candidates[k] = replace(c, explanation=explain(c.impact_path, ctx.evidence, c.components))
+    return candidates
 
 
 def _context(evidence: Mapping[str, NodeEvidence] | Iterable[NodeEvidence], dependencies: Edges,
@@ -97,19 +107,19 @@ def _context(evidence: Mapping[str, NodeEvidence] | Iterable[NodeEvidence], depe
     if symptom is not None and symptom.onset is not None:
         onsets = [symptom.onset]  # a cause needs to start no later than the symptom, not before every blip
     component_size: dict[str, float] = {}
-    for component in nx.weakly_connected_components(graph):
+    for component in weak_components(graph):
         component_size.update(dict.fromkeys(component, _mass(by_node, anomalous & component, config)))
     reach = None
     if target is not None and target in graph and graph.number_of_edges():
         reach = (_anomalous_reach(graph, target, anomalous, set(by_node)) if config.anomalous_path
-                 else nx.descendants(graph, target) | {target})
+                 else descendants(graph, target) | {target})
         if config.onset_from_reach:  # the first anomaly that can explain the symptom, a blip elsewhere cannot
             onsets += [by_node[n].onset for n in reach & anomalous if by_node[n].onset is not None]
     return _Context(graph, by_node, anomalous, max(strengths, default=0.0), min(onsets, default=None),
                     component_size, reach, {n: e.onset for n, e in by_node.items()}, target, config)
 
 
-def _anomalous_reach(graph: nx.DiGraph, target: str, anomalous: set[str], measured: set[str]) -> set[str]:
+def _anomalous_reach(graph: Topology, target: str, anomalous: set[str], measured: set[str]) -> set[str]:
     """Nodes the target depends on through hops that are themselves anomalous or unmeasured.
 
     A healthy, measured hop in between shows the failure did not travel that way (the dataset
@@ -139,8 +149,7 @@ def _candidate(ctx: _Context, node: str) -> Candidate:
     score = parts.healthy_dependencies * blend
     towards = ctx.target if ctx.target is not None else farthest_impacted(ctx.graph, node, impacted)
     path = impact_path(ctx.graph, node, towards, ctx.anomalous)
-    return Candidate(node=node, score=score, components=parts, impact_path=path,
-                     explanation=explain(path, ctx.evidence, parts), evidence=ev,
+    return Candidate(node=node, score=score, components=parts, impact_path=path, explanation="", evidence=ev,
                      explains_target=ctx.reach is None or node in ctx.reach)
 
 
@@ -207,4 +216,5 @@ def _mass(evidence: Mapping[str, NodeEvidence], nodes: set[str], config: RankCon
     """How much observed impact `nodes` carry: one per node, or each node's anomaly on a log scale."""
     if config.impact_mass == "count":
         return float(len(nodes))
-    return sum(1.0 + math.log1p(max(evidence[n].strength, 0.0)) for n in nodes)
+    # fsum: exact whatever the set's iteration order, so a node explaining its whole component scores 1.0
+    return math.fsum(1.0 + math.log1p(max(evidence[n].strength, 0.0)) for n in nodes)
