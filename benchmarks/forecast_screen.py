@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from forewarn.alerting import ForecastSignals
-from forewarn.alerting.forecast_stage import HORIZON, LOOKBACK, MAX_POINTS, SCREEN_POINTS
+from forewarn.alerting.forecast_stage import HORIZON, LOOKBACK, MAX_POINTS
 from forewarn.analysis.forecast import forecast_crossing
 from forewarn.core.clock import FakeClock
 from forewarn.runtime import Platform
@@ -35,8 +35,7 @@ def checked(stage: ForecastSignals):  # noqa: ANN201 - wraps the stage's run
         if limits:
             ids = [lim.series_id for lim in limits]
             ranges = stage._store.read_many(ids, now - LOOKBACK, now, MAX_POINTS)  # noqa: SLF001
-            hourly = stage._store.read_many(ids, now - LOOKBACK, now, SCREEN_POINTS)  # noqa: SLF001
-            screen = stage._screen(limits, hourly, now)  # noqa: SLF001
+            screen = stage._screen(limits, now)  # noqa: SLF001
             kept = [stage._due(lim.series_id, screen, i, now) for i, lim in enumerate(limits)]  # noqa: SLF001
             TALLY["rounds"] += 1
             TALLY["series"] += len(limits)

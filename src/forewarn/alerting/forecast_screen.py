@@ -42,10 +42,16 @@ class Screen:
 def could_cross(ranges: Sequence[Points | None], limits: np.ndarray, above: np.ndarray, now: float,
                 lookback: float, reach: float) -> Screen:
     """Which series might reach their limit within `reach` seconds (or have too little data to judge by)."""
-    n = len(ranges)
     nb = max(1, int(np.ceil(lookback / GRID)))
     y, mask = _hourly_grid(ranges, now - lookback, nb)
     t = ((now - lookback) + GRID * (np.arange(nb) + 0.5) - now) / DAY  # days relative to now (negative)
+    return screen_grid(y, mask, t, limits, above, now, reach)
+
+
+def screen_grid(y: np.ndarray, mask: np.ndarray, t: np.ndarray, limits: np.ndarray, above: np.ndarray, now: float,
+                reach: float) -> Screen:
+    """`could_cross` on hourly means already in a matrix (series x bins; `t` in days relative to now)."""
+    n = len(y)
     enough = mask.sum(axis=1) >= MIN_BINS
     sign = np.where(above, 1.0, -1.0)
     z = _deseasonalised(y, mask, t, now)
@@ -85,14 +91,23 @@ def _hourly_grid(ranges: Sequence[Points | None], start: float, nb: int) -> tupl
 
 
 def _deseasonalised(y: np.ndarray, mask: np.ndarray, t: np.ndarray, now: float) -> np.ndarray:
-    """Each series minus its fitted daily cycle (level, trend and two harmonics, recent data weighted up)."""
+    """Each series minus its fitted cycles, recent data weighted up.
+
+    The model is level, trend, two daily harmonics, and the same again for weekends: office load has
+    a weaker daily swing on Saturdays and Sundays, and without those columns each Monday morning's
+    return to the full swing reads as a steep trend for a day.
+    """
     phase = (t + now / DAY) * 2.0 * np.pi  # wall-clock phase, as the forecaster uses
-    x = np.column_stack([np.ones_like(t), t, np.sin(phase), np.cos(phase), np.sin(2 * phase), np.cos(2 * phase)])
+    daily = np.column_stack([np.sin(phase), np.cos(phase), np.sin(2 * phase), np.cos(2 * phase)])
+    weekend = (((np.floor(t + now / DAY) + 3) % 7) >= 5).astype(np.float64)  # 1970-01-01 was a Thursday
+    x = np.column_stack([np.ones_like(t), t, daily, weekend, weekend[:, None] * daily])
     w = mask * np.exp2(t * DAY / HALF_LIFE)[None, :]
-    wx = w[:, :, None] * x[None, :, :]  # (series, bins, columns)
-    a = np.matmul(wx.transpose(0, 2, 1), x)  # one batched product instead of a per-series loop
-    a += 1e-9 * np.eye(x.shape[1])[None, :, :] * (1.0 + np.trace(a, axis1=1, axis2=2))[:, None, None]
-    rhs = np.matmul(wx.transpose(0, 2, 1), y[:, :, None])[:, :, 0]
+    k = x.shape[1]
+    # Every series' normal equations in one matrix product: weights (series x bins) times the
+    # products of each pair of columns (bins x k*k).
+    a = (w @ (x[:, :, None] * x[:, None, :]).reshape(len(x), k * k)).reshape(len(w), k, k)
+    a += 1e-9 * np.eye(k)[None, :, :] * (1.0 + np.trace(a, axis1=1, axis2=2))[:, None, None]
+    rhs = (w * y) @ x
     coef = np.linalg.solve(a, rhs[:, :, None])[:, :, 0]
     season = coef[:, 2:] @ x[:, 2:].T
     return y - season

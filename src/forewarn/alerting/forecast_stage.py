@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from forewarn.alerting.forecast_screen import Screen, could_cross
+from forewarn.alerting.forecast_screen import Screen, could_cross, screen_grid
+from forewarn.alerting.hourly_grid import HourlyGrid
 from forewarn.analysis.forecast import Forecast, ForecastWatcher, forecast_crossing, forecast_text
 from forewarn.core.enums import Severity, SignalState
-from forewarn.core.records import Signal
+from forewarn.core.records import SampleBatch, Signal
 from forewarn.monitoring import SeriesInfo, SeriesLimit, SeriesStore
 
 DAY = 86_400.0
@@ -51,12 +52,18 @@ class ForecastSignals:
         self.latest: dict[int, Forecast] = {}  # for charts: the last forecast of each series
         self._far: dict[int, tuple[float, float, float]] = {}  # series → (rate, gap, when) at a "far" forecast
         self.fits = 0  # full forecasts made so far (the screen's savings show against rounds x series)
+        self._grid = HourlyGrid(int(LOOKBACK // 3600))
+        self._fed = False  # batches arrive (observe is wired): the grid, not a store read, feeds the screen
+
+    def observe(self, batch: SampleBatch) -> None:
+        """Fold stored samples into the hourly means the screen reads (a consumer of the SAMPLES topic)."""
+        self._fed = True
+        self._grid.add(batch.series_ids, batch.timestamps, batch.values)
 
     def run(self, limits: list[SeriesLimit], now: float) -> list[Signal]:
         if not limits:
             return []
-        hourly = self._store.read_many([lim.series_id for lim in limits], now - LOOKBACK, now, SCREEN_POINTS)
-        screen = self._screen(limits, hourly, now)
+        screen = self._screen(limits, now)
         due = [(i, lim) for i, lim in enumerate(limits) if self._due(lim.series_id, screen, i, now)]
         if not due:
             return []
@@ -97,11 +104,20 @@ class ForecastSignals:
         else:
             self._far.pop(series_id, None)
 
-    def _screen(self, limits: list[SeriesLimit], ranges: dict, now: float) -> Screen:
-        points = [None if (r := ranges.get(lim.series_id)) is None else (r.timestamps, r.values, r.count)
-                  for lim in limits]
-        return could_cross(points, np.array([lim.limit for lim in limits], dtype=np.float64),
-                           np.array([lim.direction == "above" for lim in limits]), now, LOOKBACK, self._reach)
+    def _screen(self, limits: list[SeriesLimit], now: float) -> Screen:
+        ids = np.array([lim.series_id for lim in limits], dtype=np.int64)
+        bounds = np.array([lim.limit for lim in limits], dtype=np.float64)
+        above = np.array([lim.direction == "above" for lim in limits])
+        if not self._fed:  # nothing wired to observe: read the hourly means back from the store
+            hourly = self._store.read_many(ids.tolist(), now - LOOKBACK, now, SCREEN_POINTS)
+            points = [None if (r := hourly.get(int(i))) is None else (r.timestamps, r.values, r.count) for i in ids]
+            return could_cross(points, bounds, above, now, LOOKBACK, self._reach)
+        cold = ids[~self._grid.known(ids)]
+        if cold.size:  # series new to the grid start from the store once; batches keep them current
+            hourly = self._store.read_many(cold.tolist(), now - LOOKBACK, now, SCREEN_POINTS)
+            self._grid.warm({sid: (r.timestamps, r.values, r.count) for sid, r in hourly.items()}, now)
+        y, mask, t = self._grid.matrix(ids, now)
+        return screen_grid(y, mask, t, bounds, above, now, self._reach)
 
     def _chart_due(self, series_id: int, now: float) -> bool:
         if self.chart_refresh is None:

@@ -6,7 +6,14 @@ import asyncio
 import logging
 import time
 
-from forewarn.alerting import AnomalySignals, LogLine, LogSignals, evaluate_result, evaluate_results
+from forewarn.alerting import (
+    AnomalySignals,
+    ForecastSignals,
+    LogLine,
+    LogSignals,
+    evaluate_result,
+    evaluate_results,
+)
 from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, LOGS, METRICS, RUNBOOK_RUNS, SAMPLES, SIGNALS, Bus
 from forewarn.core.enums import SignalState
 from forewarn.core.records import CheckResult, MetricBatch, SampleBatch, Signal
@@ -32,7 +39,7 @@ def as_results(record: CheckResult | list[CheckResult]) -> list[CheckResult]:
 
 
 def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: AnomalySignals,
-                logs: LogSignals) -> None:
+                logs: LogSignals, forecasts: ForecastSignals | None = None) -> None:
     async def store_result(record: CheckResult | list[CheckResult]) -> None:
         stored = await asyncio.to_thread(ingest.record_results, as_results(record))
         if stored is not None:
@@ -96,6 +103,11 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: Anomal
     bus.subscribe(METRICS, "store", store_metrics)
     bus.subscribe(CHECK_RESULTS, "alerting", alerting)
     bus.subscribe(SAMPLES, "analysis", analysis)
+    if forecasts is not None:
+        async def forecast_grid(batch: SampleBatch) -> None:
+            forecasts.observe(batch)  # a few array operations: cheaper inline than a thread hop
+
+        bus.subscribe(SAMPLES, "forecast-grid", forecast_grid)
     async def notify(change: dict) -> None:
         def enqueue() -> list[str]:
             with db.session() as session:
