@@ -1,12 +1,17 @@
 """Where a simulation's time goes: runs a scenario for some days and prints seconds per pipeline stage.
 
     .venv/bin/python benchmarks/simulation.py examples/scenarios/dental-practice.yaml 2
+    .venv/bin/python benchmarks/simulation.py --compare 30   # the three shipped scenarios: tables and times
+
+Wall seconds and CPU seconds of this process are both printed: on a shared machine the CPU figure
+is the fairer one (the goal is 30 days of the 300-asset scenario in 60 s on one core).
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import sys
 import tempfile
 import time
@@ -33,11 +38,14 @@ def timed(name: str, f):  # noqa: ANN001, ANN201 - wraps anything
     return wrapper
 
 
-async def main(path: Path, days: float) -> None:
+SCENARIOS = ("dental-practice", "accounting-firm", "msp-datacentre")
+ROWS = ("outages", "downtime_minutes", "proactive_incidents", "median_lead_time_minutes", "mttd_minutes",
+        "mttr_minutes", "technician_hours", "data_loss_events", "cost")
+
+
+async def run(path: Path, days: float) -> tuple[dict, float, float]:
+    """One timed run: (the result as JSON, wall seconds, CPU seconds)."""
     scenario = load_scenario(path)
-    stages.evaluate_result = timed("alerting (evaluate_result)", stages.evaluate_result)
-    stages.evaluate_results = timed("alerting (evaluate_results)", stages.evaluate_results)
-    stages.correlate = timed("incidents (correlate)", stages.correlate)
     with tempfile.TemporaryDirectory() as tmp:
         p = Platform(make_settings(Path(tmp), None, notify_enabled=False), clock=FakeClock(scenario.start),
                      store=simulation_store())
@@ -46,14 +54,46 @@ async def main(path: Path, days: float) -> None:
         p.forecasts.run = timed("forecast stage", p.forecasts.run)
         p.ingest.record_results = timed("store check results", p.ingest.record_results)
         p.ingest.append_columns = timed("store samples", p.ingest.append_columns)
-        t0 = time.perf_counter()
-        await run_simulation(scenario, p, days=days)
-        total = time.perf_counter() - t0
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = await run_simulation(scenario, p, days=days)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         await p.stop()
-    print(f"{scenario.name}: {days:g} simulated days in {total:.1f} s")
+    return result.as_json(), wall, cpu
+
+
+async def main(path: Path, days: float) -> None:
+    stages.evaluate_result = timed("alerting (evaluate_result)", stages.evaluate_result)
+    stages.evaluate_results = timed("alerting (evaluate_results)", stages.evaluate_results)
+    stages.correlate = timed("incidents (correlate)", stages.correlate)
+    result, wall, cpu = await run(path, days)
+    print(f"{result['scenario']}: {days:g} simulated days in {wall:.1f} s wall, {cpu:.1f} s CPU")
     for name, seconds in SPENT.most_common():
         print(f"  {name:28s} {seconds:7.2f} s  {CALLS[name]:7d} calls  {seconds / CALLS[name] * 1000:8.3f} ms/call")
 
 
+async def compare(days: float, out: Path | None) -> None:
+    """Each shipped scenario for `days`: its break-fix vs managed table and the time it took."""
+    here = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
+    found = []
+    for name in SCENARIOS:
+        result, wall, cpu = await run(here / f"{name}.yaml", days)
+        found.append({**result, "wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1)})
+        print(f"\n{result['scenario']}: {days:g} days in {wall:.1f} s wall, {cpu:.1f} s CPU (seed {result['seed']})")
+        print(f"  {'':26s} {'break-fix':>12s} {'managed':>12s}")
+        for key in ROWS:
+            bf, mg = result["break_fix"].get(key), result["managed"].get(key)
+            print(f"  {key:26s} {_cell(bf):>12s} {_cell(mg):>12s}")
+    if out is not None:
+        out.write_text(json.dumps(found, indent=1))
+
+
+def _cell(value: object) -> str:
+    return "-" if value is None else f"{value:g}" if isinstance(value, int | float) else str(value)
+
+
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1]), float(sys.argv[2]) if len(sys.argv) > 2 else 1.0))
+    if len(sys.argv) > 1 and sys.argv[1] == "--compare":
+        asyncio.run(compare(float(sys.argv[2]) if len(sys.argv) > 2 else 30.0,
+                            Path(sys.argv[3]) if len(sys.argv) > 3 else None))
+    else:
+        asyncio.run(main(Path(sys.argv[1]), float(sys.argv[2]) if len(sys.argv) > 2 else 1.0))
