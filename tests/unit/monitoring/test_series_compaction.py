@@ -1,12 +1,14 @@
-"""Compaction rewrites closed days of the DuckDB series file smaller without changing any answer."""
+"""Compaction moves closed days into their own smaller files without changing any answer; disk follows data."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import duckdb
@@ -16,7 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forewarn.core.records import SampleBatch
-from forewarn.monitoring.series import DuckDBSeriesStore, MemorySeriesStore, SeriesStore, compaction, dayfiles
+from forewarn.monitoring.series import (
+    DuckDBSeriesStore,
+    MemorySeriesStore,
+    SeriesStore,
+    compaction,
+    dayfiles,
+    vacuum,
+)
 
 T0 = 1_700_006_400.0  # midnight UTC
 DAY = 86_400.0
@@ -223,3 +232,143 @@ def test_a_version_1_file_is_upgraded_in_place(tmp_path: Path):
     store.close()
     with duckdb.connect(str(path), read_only=True) as con:
         assert con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone() == (3,)
+
+
+# Day files and the main file's rewrite.
+
+def minutely(series: int, days: float, start: float = T0, value: float = 0.0) -> SampleBatch:
+    n = int(days * 24 * 60)
+    return SampleBatch(np.full(n, series), start + np.arange(n) * 60.0, value + np.arange(n, dtype=float))
+
+
+def test_each_closed_day_gets_a_file_and_retention_deletes_whole_files(tmp_path: Path):
+    path = tmp_path / "series.duckdb"
+    store = DuckDBSeriesStore(path, raw_retention=1.5 * DAY, five_minute_retention=10 * DAY, hourly_retention=20 * DAY)
+    store.append(minutely(1, 3.5))
+    assert store.compact(T0 + 3 * DAY + compaction.LAG) == 3 * 24 * 60
+    days = sorted(p.name for p in dayfiles.directory(path).iterdir())
+    assert days == ["2023-11-15.0.duckdb", "2023-11-16.0.duckdb", "2023-11-17.0.duckdb"]
+
+    assert store.apply_retention(T0 + 3 * DAY) == 1.5 * 24 * 60  # day 1 and half of day 2
+    assert sorted(p.name for p in dayfiles.directory(path).iterdir()) == days[1:]  # day 1's file is gone
+    kept = store.read(1, T0, T0 + 4 * DAY)
+    assert kept.timestamps[0] == T0 + 1.5 * DAY and len(kept) == 2 * 24 * 60
+    assert store.apply_retention(T0 + 3 * DAY) == 0  # hidden samples are counted once
+    store.close()
+    reopened = DuckDBSeriesStore(path, raw_retention=1.5 * DAY, five_minute_retention=10 * DAY,
+                                 hourly_retention=20 * DAY)
+    np.testing.assert_array_equal(reopened.read(1, T0, T0 + 4 * DAY).values, kept.values)
+    reopened.close()
+
+
+def test_late_samples_for_a_compacted_day_go_to_a_second_part(tmp_path: Path):
+    path = tmp_path / "series.duckdb"
+    store, reference = DuckDBSeriesStore(path), MemorySeriesStore()
+    for batch in (minutely(1, 1), minutely(2, 0.5, start=T0 + 30.0)):
+        for s in (store, reference):
+            s.append(batch)
+        store.compact(AFTER_DAY)
+    assert_same_answers(reference, store, np.arange(4), T0, T0 + DAY)
+    store.close()
+    assert samples_in(path) == {"samples": 0, "2023-11-15.0.duckdb": 1440, "2023-11-15.1.duckdb": 720}
+
+
+def test_a_day_file_renamed_but_never_listed_is_dropped_at_open_without_loss_or_duplicates(tmp_path: Path):
+    """The crash between the day file's rename and the commit that lists it and deletes the raw rows."""
+    batch = mixed_day(np.random.default_rng(3), 50, 100)
+    done = DuckDBSeriesStore(tmp_path / "done" / "series.duckdb")
+    done.append(batch)
+    done.compact(AFTER_DAY)
+    done.close()
+    crashed = tmp_path / "crashed" / "series.duckdb"
+    store = DuckDBSeriesStore(crashed)
+    store.append(batch)
+    store.close()
+    # What the crash leaves: the finished day file in place, the raw rows still in the main file.
+    shutil.copytree(dayfiles.directory(done.path), dayfiles.directory(crashed))
+    (dayfiles.directory(crashed) / "2023-11-15.1.duckdb.tmp").write_bytes(b"half written")
+
+    store, reference = DuckDBSeriesStore(crashed), MemorySeriesStore()
+    reference.append(batch)
+    assert list(dayfiles.directory(crashed).iterdir()) == []
+    assert_same_answers(reference, store, np.arange(51), T0, T0 + DAY)
+    assert store.compact(AFTER_DAY) == len(batch)  # and the day compacts again, once
+    assert_same_answers(reference, store, np.arange(51), T0, T0 + DAY)
+    store.close()
+
+
+def test_a_listed_day_file_that_went_missing_stops_the_open_with_a_sentence(tmp_path: Path):
+    path = tmp_path / "series.duckdb"
+    store = DuckDBSeriesStore(path)
+    store.append(minutely(1, 1))
+    store.compact(AFTER_DAY)
+    store.close()
+    (dayfiles.directory(path) / "2023-11-15.0.duckdb").unlink()
+    with pytest.raises(RuntimeError, match=r"gone from .*series-days: 2023-11-15\.0\.duckdb; restore them"):
+        DuckDBSeriesStore(path)
+
+
+def test_the_main_file_is_rewritten_smaller_when_compaction_leaves_it_mostly_free(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(vacuum, "MIN_FREE_BYTES", 0)
+    rng = np.random.default_rng(5)
+    day1, day2 = mixed_day(rng, 100, 2_880), mixed_day(rng, 100, 30, day=1)  # every 30 s, as checks go
+    path = tmp_path / "series.duckdb"
+    store, reference = DuckDBSeriesStore(path), MemorySeriesStore()
+    for s in (store, reference):
+        s.append(day1)
+        s.append(day2)
+        s.rollup(AFTER_DAY)
+    store.checkpoint()
+    before = path.stat().st_size
+    reader = store._cursor()  # a cursor from before the rewrite must not be reused after it
+    assert store.compact(AFTER_DAY) == len(day1)
+    assert path.stat().st_size < 0.5 * before
+    assert store._cursor() is not reader
+    ids = np.arange(101)
+    assert_same_answers(reference, store, ids, T0, T0 + 2 * DAY)
+    more = mixed_day(rng, 100, 3, day=1)
+    for s in (store, reference):  # the rewritten file takes appends, rollups and retention as before
+        s.append(more)
+        s.rollup(AFTER_DAY + DAY)
+    assert store.apply_retention(T0 + 2.5 * DAY) == reference.apply_retention(T0 + 2.5 * DAY)
+    store.close()
+    vacuum.temp_path(path).write_bytes(b"an interrupted rewrite")
+    reopened = DuckDBSeriesStore(path)
+    assert not vacuum.temp_path(path).exists()
+    assert_same_answers(reference, reopened, ids[::3], T0, T0 + 2 * DAY)
+    reopened.close()
+
+
+def test_appends_and_reads_during_compaction_lose_nothing_and_double_nothing(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(compaction, "CHUNK_ROWS", 5_000)  # many chunks: a slow compaction to race against
+    monkeypatch.setattr(vacuum, "MIN_FREE_BYTES", 0)  # and a rewrite of the main file at its end
+    rng = np.random.default_rng(9)
+    store, reference = DuckDBSeriesStore(tmp_path / "series.duckdb"), MemorySeriesStore()
+    first = mixed_day(rng, 500, 200)
+    for s in (store, reference):
+        s.append(first)
+    late = [SampleBatch(np.full(10, 600 + i), T0 + rng.uniform(0, 2 * DAY, 10).round(), np.arange(10.0))
+            for i in range(200)]  # half for the day being compacted, half for the open day
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            for batch in late:
+                store.append(batch)
+                store.read_many(np.arange(0, 700, 7), T0, T0 + 2 * DAY, 100)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    moved = store.compact(AFTER_DAY + DAY)
+    thread.join()
+    assert errors == []
+    for batch in late:
+        reference.append(batch)
+    assert len(first) <= moved <= len(first) + sum(len(b) for b in late)
+    store.compact(AFTER_DAY + DAY)  # the stragglers of the first pass
+    assert_same_answers(reference, store, np.arange(800), T0, T0 + 2 * DAY)
+    store.close()
+    counts = samples_in(store.path)
+    assert counts.pop("samples") == 0 and sum(counts.values()) == len(first) + sum(len(b) for b in late)

@@ -96,7 +96,7 @@ class DuckDBSeriesStore(SeriesStore):
             self._con.execute(f"ATTACH '{self.days / name}' AS {dayfiles.alias(name)} (READ_ONLY)")
 
     def _check_version(self) -> None:
-        row = self._con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()
+        row = next(iter(self._con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchall()), None)
         if row is None or row[0] in (1, 2):  # older versions lacked only tables created above
             self._con.execute("INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         elif row[0] != SCHEMA_VERSION:
@@ -225,8 +225,8 @@ class DuckDBSeriesStore(SeriesStore):
         return written, plan.Marks(five, hourly, m.raw_horizon, m.five_minute_horizon)
 
     def _save_marks(self, cur: duckdb.DuckDBPyConnection, marks: plan.Marks) -> None:
-        cur.executemany("INSERT OR REPLACE INTO store_meta VALUES (?, ?)",
-                        [[k, getattr(marks, k)] for k in MARK_KEYS])
+        cur.execute("INSERT OR REPLACE INTO store_meta VALUES " + ", ".join(["(?, ?)"] * len(MARK_KEYS)),
+                    [v for k in MARK_KEYS for v in (k, getattr(marks, k))])
 
     def apply_retention(self, now: float) -> int:
         now_s = math.floor(now)
@@ -248,7 +248,7 @@ class DuckDBSeriesStore(SeriesStore):
                 cur.execute(f"DELETE FROM rollup_1h WHERE bucket < {hour_h}")
                 expired = [name for name, day in parts if day + compaction.SPAN <= new_h]
                 if expired:
-                    cur.executemany("DELETE FROM day_parts WHERE name = ?", [[n] for n in expired])
+                    cur.execute("DELETE FROM day_parts WHERE list_contains(?, name)", [expired])
                 marks = plan.Marks(m.five_minute, m.hourly, new_h, max(m.five_minute_horizon, five_h))
                 self._save_marks(cur, marks)
             self._marks = marks
@@ -326,7 +326,7 @@ class DuckDBSeriesStore(SeriesStore):
         alias = dayfiles.alias(writer.final.name)
         with self._gate.exclusive():
             if not self._closed and self._con.execute(
-                    "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [alias]).fetchone()[0]:
+                    "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [alias]).fetchall()[0][0]:
                 self._con.execute(f"DETACH {alias}")
         writer.abandon()
 

@@ -71,5 +71,5 @@ def wanted(cur: duckdb.DuckDBPyConnection, ids: np.ndarray) -> Iterator[str]:
 
 
 def count(result: duckdb.DuckDBPyConnection) -> int:
-    row = result.fetchone()
-    return int(row[0]) if row else 0
+    rows = result.fetchall()  # to the end: a half-read result keeps its transaction open (see vacuum.py)
+    return int(rows[0][0]) if rows else 0

@@ -28,11 +28,13 @@ def recover(path: Path) -> None:
     temp_path(path).with_name(temp_path(path).name + ".wal").unlink(missing_ok=True)
 
 
-def worth_it(con: duckdb.DuckDBPyConnection, min_free: int = MIN_FREE_BYTES) -> bool:
-    """True when the free blocks outweigh both the live ones and `min_free` bytes."""
-    used, free, size = con.execute("SELECT used_blocks, free_blocks, block_size FROM pragma_database_size() "
-                                   "WHERE database_name = current_database()").fetchone()
-    return free * size > max(min_free, used * size)
+def worth_it(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the free blocks outweigh both the live ones and MIN_FREE_BYTES."""
+    # fetchall, not fetchone: a result not read to its end keeps the connection's transaction open,
+    # and every later CHECKPOINT then fails with "other write transactions active".
+    (used, free, size), = con.execute("SELECT used_blocks, free_blocks, block_size FROM pragma_database_size() "
+                                      "WHERE database_name = current_database()").fetchall()
+    return free * size > max(MIN_FREE_BYTES, used * size)
 
 
 def rewrite(con: duckdb.DuckDBPyConnection, path: Path, config: dict[str, str]) -> None:
@@ -43,7 +45,7 @@ def rewrite(con: duckdb.DuckDBPyConnection, path: Path, config: dict[str, str]) 
     temp = temp_path(path)
     recover(path)
     try:
-        main = con.execute("SELECT current_database()").fetchone()[0]
+        main = con.execute("SELECT current_database()").fetchall()[0][0]
         block = int(config.get("default_block_size", 262_144))
         con.execute(f"ATTACH '{temp}' AS fresh (BLOCK_SIZE {block})")
         con.execute(f'COPY FROM DATABASE "{main}" TO fresh')
