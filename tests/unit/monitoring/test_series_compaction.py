@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -158,9 +159,10 @@ WRITER = textwrap.dedent("""
     import sys
     import numpy as np
     from forewarn.core.records import SampleBatch
-    from forewarn.monitoring.series import DuckDBSeriesStore, compaction
+    from forewarn.monitoring.series import DuckDBSeriesStore, compaction, vacuum
 
-    compaction.CHUNK_ROWS = 20_000  # many transactions per compaction, so the kill can land inside one
+    compaction.CHUNK_ROWS = 20_000  # many chunks per day file, so the kill can land inside one
+    vacuum.MIN_FREE_BYTES = int(sys.argv[2])  # 0: the main file is rewritten after every compaction
     store = DuckDBSeriesStore(sys.argv[1])
     per_day = 24 * 60
     k = 0
@@ -174,10 +176,12 @@ WRITER = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("days_before_kill", [3, 6])
-def test_a_kill_during_compaction_loses_no_acknowledged_sample(tmp_path: Path, days_before_kill: int):
+@pytest.mark.parametrize(("days_before_kill", "min_free", "delay"),
+                         [(3, vacuum.MIN_FREE_BYTES, 0.0), (6, vacuum.MIN_FREE_BYTES, 0.1), (2, 0, 0.0), (4, 0, 0.15)])
+def test_a_kill_during_compaction_loses_no_acknowledged_sample(tmp_path: Path, days_before_kill: int, min_free: int,
+                                                              delay: float):
     path = tmp_path / "series.duckdb"
-    child = subprocess.Popen([sys.executable, "-c", WRITER, str(path)],
+    child = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(min_free)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         acked = -1
@@ -185,6 +189,7 @@ def test_a_kill_during_compaction_loses_no_acknowledged_sample(tmp_path: Path, d
             line = child.stdout.readline()
             assert line, f"writer died: {child.stderr.read()}"
             acked = int(line.split()[1])
+        time.sleep(delay)  # land the kill in a later phase: writing the day file, or rewriting the main file
         os.kill(child.pid, signal.SIGKILL)  # the child is compacting day `acked` or appending the next
     finally:
         child.kill()
