@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, false, or_, select, update
 from sqlalchemy.orm import Session
 
 from forewarn.core.clock import Clock, SystemClock
@@ -122,6 +122,10 @@ class Deliverer:
     def claim(self, now: float) -> list[Claim]:
         """Claim every due row (and rows stuck in `sending`) in one committed transaction."""
         with self.db.session() as session:
+            # Write first: pysqlite runs a SELECT outside any transaction, so two deliverers (the platform's
+            # loop and an API-triggered round) could both read a row as pending and both send it; taking
+            # SQLite's write lock up front makes the second wait and then see the row claimed.
+            session.execute(update(OutboxRow).where(false()).values(status=PENDING))
             stuck = now - self.settings.sending_timeout
             rows = list(session.scalars(select(OutboxRow).where(or_(
                 and_(OutboxRow.status == PENDING, OutboxRow.due_at <= now),

@@ -19,9 +19,10 @@ def add_notification_event(session: Session, incident_id: str, ts: float, messag
 
 
 ESCALATION_KIND = "escalation"
+ESCALATION_ACTOR = "escalation"
 
 
 def add_escalation_event(session: Session, incident_id: str, ts: float, message: str,
                          data: dict[str, Any] | None = None) -> None:
     """Append an "escalation" event (started, a step acted or could not act and why, stopped, exhausted)."""
-    add_event(session, incident_id, ESCALATION_KIND, "escalation", message, data, ts)
+    add_event(session, incident_id, ESCALATION_KIND, ESCALATION_ACTOR, message, data, ts)
