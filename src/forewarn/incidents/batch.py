@@ -3,7 +3,8 @@ of each tenant (dependency graph, open incidents indexed by asset and signal), t
 in the caller's one transaction with executemany.
 
 Assumption: one correlator per tenant at a time (one process runs the incidents stage). The model is
-rebuilt from the database on first use, whenever the tenant's topology version changes, and whenever a
+rebuilt from the database on first use, whenever the tenant's topology version changes (read as
+batch_watch says: at once after an inventory commit in this process, else every few seconds), and whenever a
 batch this correlator wrote was not committed; before every batch it re-reads which incidents are open,
 so technicians' resolutions and reopenings are followed. Nothing lives only in memory.
 """
@@ -23,7 +24,9 @@ from forewarn.core.records import Signal
 from forewarn.incidents.batch_graph import TenantGraph
 from forewarn.incidents.batch_record import Recorder
 from forewarn.incidents.batch_rules import TenantBatch
+from forewarn.incidents.batch_sql import IdPool
 from forewarn.incidents.batch_state import TenantState
+from forewarn.incidents.batch_watch import WATCH
 from forewarn.incidents.batch_write import write_batch
 from forewarn.inventory import asset_briefs, topology_version
 from forewarn.inventory.models import AssetRow
@@ -43,9 +46,10 @@ class Correlator:
     def correlate(self, session: Session, signals: Sequence[Signal]) -> list[str | None]:
         """Record (deduplicate) and correlate a batch in arrival order; the incident each signal touched."""
         with self._lock:
-            recorder = Recorder.load(session, signals)
+            next_id = IdPool()
+            recorder = Recorder.load(session, signals, next_id)
             items = [(s, recorder.record(s)) for s in signals]
-            return self._run(session, items, recorder)
+            return self._run(session, items, recorder, next_id)
 
     def correlate_recorded(self, session: Session, signal: Signal, signal_id: str) -> str | None:
         """One signal its caller already recorded (alerting's record_signal)."""
@@ -55,7 +59,7 @@ class Correlator:
                 raise LookupError(f"signal {signal_id!r} is not recorded")
             values = {"id": row.id, "severity": row.severity, "summary": row.summary, "first_seen": row.first_seen,
                       "suppressed": row.suppressed}
-            [incident_id] = self._run(session, [(signal, values)], None)
+            [incident_id] = self._run(session, [(signal, values)], None, IdPool())
             if values["suppressed"] != row.suppressed:
                 row.suppressed = values["suppressed"]
             return incident_id
@@ -67,9 +71,10 @@ class Correlator:
                 self._states.clear()
             else:
                 self._states.pop(tenant_id, None)
+            WATCH.reset(tenant_id)
 
     def _run(self, session: Session, items: list[tuple[Signal, dict[str, Any]]],
-             recorder: Recorder | None) -> list[str | None]:
+             recorder: Recorder | None, next_id: IdPool) -> list[str | None]:
         by_tenant: dict[str, list[int]] = {}
         for k, (signal, _) in enumerate(items):
             by_tenant.setdefault(signal.tenant_id, []).append(k)
@@ -77,7 +82,7 @@ class Correlator:
         batches: list[TenantBatch] = []
         try:
             for tenant_id, positions in by_tenant.items():
-                batch = self._prepare(session, tenant_id, [items[k][0] for k in positions])
+                batch = self._prepare(session, tenant_id, [items[k][0] for k in positions], next_id)
                 for k in positions:
                     results[k] = batch.apply(*items[k])
                 batch.finish()
@@ -93,7 +98,7 @@ class Correlator:
         self._await_commit(session, by_tenant)
         return results
 
-    def _prepare(self, session: Session, tenant_id: str, signals: list[Signal]) -> TenantBatch:
+    def _prepare(self, session: Session, tenant_id: str, signals: list[Signal], next_id: IdPool) -> TenantBatch:
         state = self._state(session, tenant_id)
         graph = state.graph
         unknown = {s.asset_id for s in signals if s.asset_id not in graph.index}
@@ -110,11 +115,16 @@ class Correlator:
             for k in range(0, len(assets), 500):
                 rows = session.execute(select(AssetRow.id, AssetRow.tags).where(AssetRow.id.in_(assets[k:k + 500])))
                 tags.update({i: list(t or []) for i, t in rows})
-        return TenantBatch(state, silences, tags)
+        return TenantBatch(state, silences, tags, next_id)
 
     def _state(self, session: Session, tenant_id: str) -> TenantState:
-        version = topology_version(session, tenant_id)
         state = self._states.get(tenant_id)
+        if state is not None and not WATCH.due(tenant_id):
+            version = state.graph.version
+        else:
+            generation = WATCH.generation
+            version = topology_version(session, tenant_id)
+            WATCH.checked(tenant_id, generation)
         pending = self._unconfirmed.get(tenant_id)
         if pending is not None and pending != session.info.get(_TOKEN):
             state = None  # a batch written but never committed: the database is the truth

@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from forewarn.core.enums import SignalState
-from forewarn.core.ids import new_id
 from forewarn.core.records import Signal
-from forewarn.incidents.batch_sql import BulkSql, dumps, many
+from forewarn.incidents.batch_sql import BulkSql, IdPool, dumps, many
 
 _CHUNK = 500  # fingerprints per IN query: well inside every driver's parameter limit
 _READ = ("id", "fingerprint", "state", "first_seen", "count", "suppressed")
@@ -24,13 +23,14 @@ _CHANGING = ("severity", "state", "summary", "last_seen", "flapping", "evidence"
 class Recorder:
     """The signal rows a batch touches, as the batch leaves them; `write` stores them in one go."""
 
-    def __init__(self, existing: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, existing: dict[str, dict[str, Any]], next_id: IdPool) -> None:
+        self.next_id = next_id
         self.rows = existing  # fingerprint → row (column → value)
         self.new: set[str] = set()
         self.written: set[str] = set()  # fingerprints this batch changed
 
     @classmethod
-    def load(cls, session: Session, signals: Sequence[Signal]) -> Recorder:
+    def load(cls, session: Session, signals: Sequence[Signal], next_id: IdPool) -> Recorder:
         fingerprints = list(dict.fromkeys(s.fingerprint for s in signals))
         sql = BulkSql(session)
         rows: dict[str, dict[str, Any]] = {}
@@ -40,14 +40,14 @@ class Recorder:
             query = f"SELECT {', '.join(_READ)} FROM signals WHERE fingerprint IN ({sql.marks(len(part))})"
             for r in conn.exec_driver_sql(query, tuple(part)):
                 rows[r[1]] = dict(zip(_READ, r, strict=True))
-        return cls(rows)
+        return cls(rows, next_id)
 
     def record(self, signal: Signal) -> dict[str, Any]:
         """The row after this signal: a new episode restarts first_seen and clears the suppression."""
         fp = signal.fingerprint
         row = self.rows.get(fp)
         if row is None:
-            row = {"id": new_id(), "fingerprint": fp, "tenant_id": signal.tenant_id, "asset_id": signal.asset_id,
+            row = {"id": self.next_id(), "fingerprint": fp, "tenant_id": signal.tenant_id, "asset_id": signal.asset_id,
                    "check_id": signal.check_id, "kind": signal.kind, "first_seen": signal.ts, "count": 0,
                    "state": None, "suppressed": None}
             self.rows[fp] = row

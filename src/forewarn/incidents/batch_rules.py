@@ -10,9 +10,9 @@ from typing import Any
 from forewarn.alerting import active_at
 from forewarn.alerting.models import SilenceRow
 from forewarn.core.enums import IncidentStatus, Severity, SignalState
-from forewarn.core.ids import new_id
 from forewarn.core.records import Signal
 from forewarn.incidents.batch_rank import add_affected, rank
+from forewarn.incidents.batch_sql import IdPool
 from forewarn.incidents.batch_state import FIRING, Link, OpenIncident, SignalView, TenantState
 from forewarn.incidents.state import next_status
 
@@ -24,8 +24,10 @@ _CRITICAL = Severity.CRITICAL.value
 class TenantBatch:
     """What one batch changes for one tenant: touched incidents, links, events, suppressions."""
 
-    def __init__(self, state: TenantState, silences: list[SilenceRow], tags: dict[str, list[str]]) -> None:
+    def __init__(self, state: TenantState, silences: list[SilenceRow], tags: dict[str, list[str]],
+                 next_id: IdPool) -> None:
         self.state = state
+        self.next_id = next_id
         self.silences = silences
         self.tags = tags
         self.touched: dict[str, OpenIncident] = {}  # every incident to write, open or just resolved
@@ -148,7 +150,7 @@ class TenantBatch:
         name = self.state.graph.names[node]
         # Caught before impact: an early warning or a prediction, not a failed user-facing check.
         proactive = signal.kind in ("anomaly", "forecast") or signal.severity is Severity.WARNING
-        incident = OpenIncident(new_id(), signal.tenant_id, f"{name}: {signal.summary}"[:500],
+        incident = OpenIncident(self.next_id(), signal.tenant_id, f"{name}: {signal.summary}"[:500],
                                 IncidentStatus.NEW.value, signal.severity.value, signal.asset_id, proactive,
                                 signal.flapping, 0, None, {}, signal.ts, stored=False)
         self.state.add(incident)

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from forewarn.core.ids import new_ids
+
 
 class BulkSql:
     """Statements for one dialect; JSON columns are serialised here and cast where the database needs it."""
@@ -35,6 +37,18 @@ class BulkSql:
 
     def _mark(self, col: str, json_cols: set[str]) -> str:
         return self.json_mark if col in json_cols else self.mark
+
+
+class IdPool:
+    """Row ids for one batch, made 256 at a time: one id alone costs a clock read and a urandom call."""
+
+    def __init__(self) -> None:
+        self._ids: list[str] = []
+
+    def __call__(self) -> str:
+        if not self._ids:
+            self._ids = new_ids(256)
+        return self._ids.pop()
 
 
 def many(session: Session, sql: str, rows: list[tuple[Any, ...]]) -> None:

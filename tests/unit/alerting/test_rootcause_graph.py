@@ -9,12 +9,14 @@ import pytest
 
 from forewarn.alerting.rootcause import (
     NodeEvidence,
+    RankConfig,
     dependency_graph,
     impact_path,
     impacted_by,
     rank_root_causes,
 )
 from forewarn.alerting.rootcause.graph import descendants, farthest_impacted, weak_components
+from forewarn.alerting.rootcause.ranking import _lone_context
 
 
 def random_case(seed: int) -> tuple[list[str], list[tuple[str, str]], set[str]]:
@@ -71,3 +73,16 @@ def test_explain_top_writes_only_the_first_paragraphs() -> None:
     assert short[0].explanation == full[0].explanation and "db latency" in full[0].explanation
     assert [c.explanation for c in short[1:]] == ["", ""] and all(c.explanation for c in full)
     assert [(c.node, c.score) for c in short] == [(c.node, c.score) for c in full]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_lone_node_ranks_as_the_general_path_ranks_it(seed: int) -> None:
+    rng = random.Random(seed)
+    ev = NodeEvidence("srv", rng.choice([0.0, 1.0, 7.5, rng.uniform(0, 40)]), rng.choice([None, 1e9]),
+                      rng.random() < 0.7, rng.random() < 0.5, rng.choice([None, "latency", "requests"]), 2.0)
+    target = rng.choice([None, "srv", "elsewhere"])
+    config = rng.choice([RankConfig(), RankConfig(symptom_anomalous=False), RankConfig(impact_mass="count")])
+    assert _lone_context({"srv": ev}, [], target, config) is not None  # the shortcut is taken
+    fast = rank_root_causes({"srv": ev}, [], target, config)
+    general = rank_root_causes([ev], None, target, config)  # an iterable takes the general path
+    assert fast == general

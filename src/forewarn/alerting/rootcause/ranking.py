@@ -83,7 +83,7 @@ def rank_root_causes(evidence: Mapping[str, NodeEvidence] | Iterable[NodeEvidenc
     `explain_top`: write the explanation paragraph only for the first that many (None: all); the rest
     get an empty one. The live pipeline shows three, and the paragraph costs as much as the scoring.
     """
-    ctx = _context(evidence, dependencies, target, config)
+    ctx = _lone_context(evidence, dependencies, target, config) or _context(evidence, dependencies, target, config)
     candidates = sorted((_candidate(ctx, node) for node in ctx.evidence),
                         key=lambda c: (-c.explains_target, -c.evidence.anomalous, -c.score, -c.evidence.strength,
                                        c.node))
@@ -117,6 +117,26 @@ def _context(evidence: Mapping[str, NodeEvidence] | Iterable[NodeEvidence], depe
             onsets += [by_node[n].onset for n in reach & anomalous if by_node[n].onset is not None]
     return _Context(graph, by_node, anomalous, max(strengths, default=0.0), min(onsets, default=None),
                     component_size, reach, {n: e.onset for n, e in by_node.items()}, target, config)
+
+
+def _lone_context(evidence: Mapping[str, NodeEvidence] | Iterable[NodeEvidence], dependencies: Edges,
+                  target: str | None, config: RankConfig) -> _Context | None:
+    """The context of one evidence node without edges (most live incidents), built without graph passes.
+
+    Same values as `_context` gives for it: no neighbours, its own component, no reach filter.
+    """
+    if not isinstance(evidence, Mapping) or len(evidence) != 1 or dependencies is None or \
+            not isinstance(dependencies, list | tuple) or dependencies:
+        return None
+    [(node, ev)] = evidence.items()
+    if config.symptom_anomalous and target == node and not ev.anomalous:
+        ev = replace(ev, anomalous=True)
+    anomalous = {node} if ev.anomalous else set()
+    earliest = ev.onset if ev.anomalous or target == node else None
+    graph = Topology()
+    graph.add_node(node)
+    return _Context(graph, {node: ev}, anomalous, ev.strength, earliest,
+                    {node: _mass({node: ev}, anomalous, config)}, None, {node: ev.onset}, target, config)
 
 
 def _anomalous_reach(graph: Topology, target: str, anomalous: set[str], measured: set[str]) -> set[str]:
