@@ -236,7 +236,30 @@ def test_a_version_1_file_is_upgraded_in_place(tmp_path: Path):
     assert store.read(1, T0, T0 + 1).values.tolist() == [2.5]
     store.close()
     with duckdb.connect(str(path), read_only=True) as con:
-        assert con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone() == (3,)
+        assert con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone() == (4,)
+
+
+
+def test_a_version_3_file_with_not_null_rollup_columns_takes_one_sample_rollups(tmp_path: Path):
+    path = tmp_path / "series.duckdb"
+    with duckdb.connect(str(path)) as con:  # rollups as layout version 3 wrote them
+        for table in ("rollup_5m", "rollup_1h"):
+            con.execute(f"CREATE TABLE {table} (series_id UINTEGER NOT NULL, bucket UINTEGER NOT NULL, "
+                        "mn DOUBLE NOT NULL, mx DOUBLE NOT NULL, sm DOUBLE NOT NULL, cnt UBIGINT NOT NULL)")
+            con.execute(f"INSERT INTO {table} VALUES (1, {int(T0)}, 1.0, 3.0, 4.0, 2)")
+        con.execute("CREATE TABLE store_meta (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)")
+        con.execute("INSERT INTO store_meta VALUES ('schema_version', 3), ('five_minute', ?), ('hourly', ?)",
+                    [int(T0) + 3600, int(T0) + 3600])
+    store = DuckDBSeriesStore(path)
+    store.append(SampleBatch(np.array([1, 2]), np.array([T0 + 3600, T0 + 3700]), np.array([7.5, 2.0])))
+    store.rollup(T0 + 2 * 3600)
+    hour = store.read_many([1, 2], T0, T0 + 2 * 3600 - 1, max_points=3)  # hourly buckets
+    assert (hour[1].min.tolist(), hour[1].max.tolist(), hour[1].count.tolist()) == ([1.0, 7.5], [3.0, 7.5], [2, 1])
+    assert hour[1].values.tolist() == [2.0, 7.5] and hour[2].values.tolist() == [2.0]
+    store.close()
+    with duckdb.connect(str(path), read_only=True) as con:  # one-sample buckets store the value once
+        assert con.execute("SELECT mn, mx, sm, cnt FROM rollup_5m WHERE series_id = 2").fetchall() == \
+            [(2.0, None, None, 1)]
 
 
 # Day files and the main file's rewrite.

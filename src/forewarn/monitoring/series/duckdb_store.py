@@ -4,7 +4,8 @@ Layout: `samples(series_id UINTEGER, ts UINTEGER unix seconds, value DOUBLE)` in
 the open day(s); each closed day rewritten for compression into its own file (compaction.py lays it
 out, dayfiles.py stores it, `day_parts` lists the files; reads union them with `samples`);
 `rollup_5m`/`rollup_1h(series_id, bucket ms, mn, mx, sm, cnt)` whose rows are mergeable partials
-(several rows may share a series and bucket: late samples are folded in as extra rows).
+(several rows may share a series and bucket: late samples are folded in as extra rows); a row of
+one sample leaves mx and sm NULL (both equal mn), see queries.py.
 `store_meta` holds the rollup watermarks and retention horizons, read in the same snapshot as data.
 Because DuckDB never shrinks a file, the main file is rewritten (vacuum.py) when compaction has left
 it mostly free blocks.
@@ -31,17 +32,27 @@ from forewarn.monitoring.series.base import (
     check_retention,
 )
 from forewarn.monitoring.series.grouping import last_per_series, split
-from forewarn.monitoring.series.queries import TABLES, bucket_query, count, snapshot, transaction, wanted
+from forewarn.monitoring.series.queries import (
+    RAW_PARTIAL,
+    ROLLUP_PARTIAL,
+    TABLES,
+    bucket_query,
+    count,
+    snapshot,
+    transaction,
+    wanted,
+)
 from forewarn.monitoring.series.rwlock import SharedLock
 from forewarn.monitoring.series.validate import storage_columns
 
-SCHEMA_VERSION = 3  # 2 added samples_compact, 3 day_parts; older files are upgraded in place (new tables)
+# 2 added samples_compact, 3 day_parts, 4 let rollups' mx/sm be NULL; older files are upgraded in place.
+SCHEMA_VERSION = 4
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS samples (series_id UINTEGER NOT NULL, ts UINTEGER NOT NULL, value DOUBLE NOT NULL)",
     compaction.SCHEMA,
     dayfiles.SCHEMA,
     *(f"CREATE TABLE IF NOT EXISTS {t} (series_id UINTEGER NOT NULL, bucket UINTEGER NOT NULL, mn DOUBLE NOT NULL, "
-      "mx DOUBLE NOT NULL, sm DOUBLE NOT NULL, cnt UBIGINT NOT NULL)" for t in ("rollup_5m", "rollup_1h")),
+      "mx DOUBLE, sm DOUBLE, cnt UBIGINT NOT NULL)" for t in ("rollup_5m", "rollup_1h")),
     "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)",
 )
 MARK_KEYS = ("five_minute", "hourly", "raw_horizon", "five_minute_horizon")
@@ -97,7 +108,10 @@ class DuckDBSeriesStore(SeriesStore):
 
     def _check_version(self) -> None:
         row = next(iter(self._con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchall()), None)
-        if row is None or row[0] in (1, 2):  # older versions lacked only tables created above
+        if row is None or row[0] in (1, 2, 3):  # older versions lacked tables created above
+            for table in TABLES.values():  # and had mx/sm NOT NULL
+                for column in ("mx", "sm"):
+                    self._con.execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL")
             self._con.execute("INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         elif row[0] != SCHEMA_VERSION:
             raise RuntimeError(f"the series file {self.path} has layout version {row[0]}, this forewarn "
@@ -155,8 +169,8 @@ class DuckDBSeriesStore(SeriesStore):
             cur.execute("INSERT INTO samples SELECT series_id, ts, value FROM _batch")
             for level, width, mark in ((plan.FIVE_MINUTE, plan.FIVE_MINUTES, self._marks.five_minute),
                                        (plan.HOURLY, plan.HOUR, self._marks.hourly)):
-                cur.execute(f"INSERT INTO {TABLES[level]} SELECT series_id, ts // {width} * {width}, min(value), "
-                            f"max(value), sum(value), count(*) FROM _batch WHERE ts < {mark} GROUP BY ALL")
+                cur.execute(f"INSERT INTO {TABLES[level]} SELECT series_id, ts // {width} * {width}, {RAW_PARTIAL} "
+                            f"FROM _batch WHERE ts < {mark} GROUP BY ALL")
 
     def read(self, series_id: int, start: float, end: float, max_points: int | None = None) -> SeriesRange:
         return self._read(np.asarray([series_id], dtype=np.int64), start, end, max_points)[int(series_id)]
@@ -215,12 +229,11 @@ class DuckDBSeriesStore(SeriesStore):
             raw = self._raw(cur, self._parts(cur), m, "TRUE")
             written += count(cur.execute(
                 f"INSERT INTO rollup_5m SELECT series_id, ts // {plan.FIVE_MINUTES} * {plan.FIVE_MINUTES} "
-                f"AS bucket, min(value), max(value), sum(value), count(*) FROM "
-                f"{raw(m.five_minute, five)} GROUP BY ALL ORDER BY series_id, bucket"))
+                f"AS bucket, {RAW_PARTIAL} FROM {raw(m.five_minute, five)} GROUP BY ALL ORDER BY series_id, bucket"))
         if hourly > m.hourly:
             written += count(cur.execute(
                 f"INSERT INTO rollup_1h SELECT series_id, bucket // {plan.HOUR} * {plan.HOUR} AS hour, "
-                f"min(mn), max(mx), sum(sm), sum(cnt) FROM rollup_5m WHERE bucket >= {m.hourly} "
+                f"{ROLLUP_PARTIAL} FROM rollup_5m WHERE bucket >= {m.hourly} "
                 f"AND bucket < {hourly} GROUP BY ALL ORDER BY series_id, hour"))
         return written, plan.Marks(five, hourly, m.raw_horizon, m.five_minute_horizon)
 
