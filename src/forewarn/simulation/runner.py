@@ -158,7 +158,8 @@ def _backfill(twin: Twin, pipeline: Pipeline, series_ids: np.ndarray) -> None:
     n = len(series_ids)
     for day_start in np.arange(first, start, per_day * step):
         ts = day_start + step * np.arange(min(per_day, int((start - day_start) // step)))
-        values = np.stack([twin.sample(float(t)) for t in ts])
+        values = (twin.table.sample_many(ts) if all(f.onset >= start for f in twin.faults)
+                  else np.stack([twin.sample(float(t)) for t in ts]))  # a fault already under way
         pipeline.ingest.append_columns(np.tile(series_ids, len(ts)), np.repeat(ts, n), values.ravel())
 
 
@@ -170,9 +171,8 @@ async def _loop(twin: Twin, pipeline: Pipeline, series_ids: np.ndarray, feed: _F
     report_every = max(1, ticks // 200)
     bus = pipeline.bus
     for k in range(1, ticks + 1):
-        t = start + k * step
+        t, values = twin.sample_tick(k)
         pipeline.clock.advance(t - pipeline.clock.now())
-        values = twin.sample(t)
         batch = pipeline.ingest.append_columns(series_ids, np.full(len(series_ids), t), values)
         await bus.publish(SAMPLES, batch)
         results = twin.check_results(t, values, every_result)

@@ -19,6 +19,7 @@ USER_FACING = "user-facing"
 # stage's hysteresis and flap window see what they would see live; a steady state is then reported
 # only when it changes (an OK result on a confirmed OK state changes nothing downstream).
 STEADY_RESULTS = 21
+BLOCK = 60  # ticks of normal load drawn in one go
 _NAMES = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi")
 
 
@@ -112,6 +113,7 @@ class Twin:
         self.tenant_id = ""
         self._failed_key: tuple = ()
         self._failed: dict[str, str] = {}
+        self._block_first, self._block = 0, np.zeros((0, len(self.table)))
 
     def bind(self, tenant_id: str, asset_ids: dict[str, str], checks: list[CheckDefinition]) -> None:
         """Attach the ids the pipeline gave the environment's assets and checks."""
@@ -130,7 +132,22 @@ class Twin:
         self._limits = _ThresholdTable(self.checks)
 
     def sample(self, t: float) -> np.ndarray:
-        values = self.table.sample(t)
+        return self._with_faults(t, self.table.sample(t))
+
+    def sample_tick(self, k: int) -> tuple[float, np.ndarray]:
+        """The time and values of tick k after the start, the normal load drawn BLOCK ticks at a time.
+
+        Blocks draw the same numbers as tick-by-tick `sample` calls would (see `sample_many`), as long
+        as ticks are asked for in order; faults apply per tick, since the desk may repair one at any.
+        """
+        start, step = self.scenario.start, self.step
+        if not self._block_first <= k < self._block_first + len(self._block):
+            self._block_first = k
+            self._block = self.table.sample_many(start + step * np.arange(k, k + BLOCK))
+        t = start + k * step
+        return t, self._with_faults(t, self._block[k - self._block_first].copy())
+
+    def _with_faults(self, t: float, values: np.ndarray) -> np.ndarray:
         for fault in self.faults:
             if fault.started(t):
                 fault.apply(t, values)

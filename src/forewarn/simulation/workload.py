@@ -74,16 +74,24 @@ class SeriesTable:
 
     def sample(self, t: float) -> np.ndarray:
         """Every series' normal value at time t (unix seconds)."""
+        return self.sample_many(np.array([t]))[0]
+
+    def sample_many(self, times: np.ndarray) -> np.ndarray:
+        """Values at many times at once, (times x series); the same numbers as `sample` called in that order.
+
+        The noise is drawn as one (times x series) block, which a Generator fills in the order that
+        successive per-time draws would take, so blocks change nothing but the speed.
+        """
+        t = np.asarray(times, dtype=np.float64)[:, None]
         hour = (t % DAY) / 3600.0
-        weekday = int((t // DAY + 3) % 7)  # 1970-01-01 was a Thursday: 0 is Monday
+        weekday = (t // DAY + 3) % 7  # 1970-01-01 was a Thursday: 0 is Monday
         swing = 0.5 + 0.5 * np.cos(2 * np.pi * (hour - PEAK_HOUR) / 24.0)
-        factor = np.where(weekday >= 5, self.weekend, 1.0)
+        factor = np.where(weekday >= 5, self.weekend[None, :], 1.0)
         days = (t - self._start) / DAY
         values = self.base + self.daily * swing * factor + self.growth * days
-        values = values + self.noise * self._rng.standard_normal(len(values))
+        values = values + self.noise * self._rng.standard_normal((len(t), len(self.specs)))
         if self._resets.any():
-            age = ((hour - self.reset_hour[self._resets]) % 24.0)
-            values[self._resets] = age
+            values[:, self._resets] = (hour - self.reset_hour[self._resets]) % 24.0
         if self._counts.any():
-            values[self._counts] = self.countdown[self._counts] - days
+            values[:, self._counts] = self.countdown[self._counts] - days
         return np.clip(values, self.lo, self.hi)
