@@ -9,8 +9,11 @@ Handler = Callable[[Any], Awaitable[None]]
 
 
 class Bus(Protocol):
-    def subscribe(self, topic: str, consumer: str, handler: Handler) -> None:
-        """Register a consumer group; each record on the topic reaches each consumer once."""
+    def subscribe(self, topic: str, consumer: str, handler: Handler, batch: int = 1) -> None:
+        """Register a consumer group; each record on the topic reaches each consumer once.
+
+        `batch` > 1: the handler is called with a list of up to that many records, in publishing order.
+        """
 
     async def publish(self, topic: str, record: Any) -> None: ...
 

@@ -24,6 +24,7 @@ from forewarn.notify import enqueue_changes
 from forewarn.remediation import match_signal, start_run
 
 log = logging.getLogger(__name__)
+INCIDENTS_BATCH = 1000  # signals the incidents stage takes from the bus per transaction, at most
 
 
 def start_runbooks(session, signal: Signal, incident_id: str) -> list[str]:  # noqa: ANN001
@@ -83,9 +84,10 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: Anomal
         for signal in await asyncio.to_thread(logs.process, lines):
             await bus.publish(SIGNALS, signal)
 
-    async def incidents(record: Signal | list[Signal]) -> None:
-        # A record is one signal or a list of them: a list is correlated as one batch in one transaction.
-        signals = record if isinstance(record, list) else [record]
+    async def incidents(records: list[Signal | list[Signal]]) -> None:
+        # What the bus gathered (each record one signal or a list of them), correlated as one batch in one
+        # transaction; should it fail, the bus hands the records over again one at a time.
+        signals = [s for r in records for s in (r if isinstance(r, list) else [r])]
 
         def apply() -> tuple[dict[str, str], list[str]]:
             with db.session() as session:
@@ -117,4 +119,4 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: Anomal
 
     bus.subscribe(LOGS, "log-patterns", log_patterns)
     bus.subscribe(INCIDENT_CHANGES, "notify", notify)
-    bus.subscribe(SIGNALS, "incidents", incidents)
+    bus.subscribe(SIGNALS, "incidents", incidents, batch=INCIDENTS_BATCH)
