@@ -82,8 +82,9 @@ def directory_bytes(path: Path) -> int:
     return sum(f.stat().st_blocks * 512 for f in files if f.exists())
 
 
-def bench_realistic(hosts: int, directory: Path, table_bytes) -> dict[str, float]:
-    """One day of the profile through the store; bytes/sample at each step and the append rate."""
+def bench_realistic(hosts: int, directory: Path, table_bytes, bare) -> dict[str, float]:
+    """One day of the profile through the store; bytes/sample at each step, the append rate, and the
+    rate of `bare(batches, directory)` (bare DuckDB) on the same batches."""
     t0 = 1_700_006_400
     profile = make_profile(hosts)
     day = batches(profile, t0)
@@ -104,6 +105,7 @@ def bench_realistic(hosts: int, directory: Path, table_bytes) -> dict[str, float
     store.close()
     day_files = sum(p.stat().st_size for p in dayfiles.directory(path).glob("*.duckdb"))
     rollups = table_bytes(path, ("rollup_5m", "rollup_1h"), directory / "realistic-rollups.duckdb")
-    return {"series": profile.series, "rows": rows, "append_rate": rows / append_s, "arrival": arrival / rows,
+    bare_rate = bare(day, directory / "realistic-bare").rows_per_s
+    return {"series": profile.series, "bare_rate": bare_rate, "rows": rows, "append_rate": rows / append_s, "arrival": arrival / rows,
             "day_files": day_files / rows, "whole": directory_bytes(path) / rows, "rollups": rollups / rows,
             "main": (path.stat().st_blocks * 512) / rows, "compact_s": compact_s, "moved": moved}

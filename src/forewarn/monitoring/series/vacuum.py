@@ -15,7 +15,7 @@ import duckdb
 
 from forewarn.monitoring.series.dayfiles import fsync
 
-MIN_FREE_BYTES = 32 * 2**20  # below this a rewrite is not worth the stall
+MIN_FREE_BYTES = 8 * 2**20  # below this a rewrite gains too little to be worth the stall, short as it is
 
 
 def temp_path(path: Path) -> Path:
