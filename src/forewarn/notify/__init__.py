@@ -22,6 +22,7 @@ from forewarn.notify.escalation_service import (
     escalation_for_incident,
     get_policy,
     list_policies,
+    next_handoff,
     update_policy,
 )
 from forewarn.notify.escalation_yaml import ApplyReport, apply_escalation
@@ -54,7 +55,7 @@ __all__ = [
     "START_HORIZON", "ApplyReport", "apply_escalation", "ContactIn", "ContactOut", "EscalationOut", "OnCallNow", "OverrideIn", "PolicyIn", "PolicyOut",
     "PolicyPatch", "RotaIn", "RotaOut", "RotaPatch", "TickReport", "add_override", "create_policy", "create_rota",
     "delete_override", "delete_policy", "delete_rota", "escalation_for_incident", "get_policy", "get_rota",
-    "list_policies", "list_rotas", "on_call_now", "set_contact", "tick", "update_policy", "update_rota",
+    "list_policies", "list_rotas", "next_handoff", "on_call_now", "set_contact", "tick", "update_policy", "update_rota",
     "CHANGES", "DEFAULT_EVENTS", "GROUP_WINDOW", "KINDS", "REDACTED", "ChannelIn", "ChannelOut", "ChannelPatch",
     "Deliverer", "DeliveryError", "DeliveryOut", "DeliverySettings", "EmailConfig", "OutboxOut", "WebhookConfig",
     "create_channel", "delete_channel", "delivery_log", "enqueue_changes", "enqueue_for_change", "get_channel",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -17,10 +18,12 @@ from forewarn.notify.escalation_schemas import (
     PolicyIn,
     PolicyOut,
     PolicyPatch,
+    RotaOut,
     StepIn,
     StepOut,
 )
 from forewarn.notify.models import NotificationChannelRow
+from forewarn.notify.oncall import Rota, parse_handoff, shifts
 from forewarn.notify.oncall_service import flush_unique, member_ids
 
 
@@ -147,3 +150,10 @@ def escalation_for_incident(session: Session, who: Principal, incident_id: str) 
                for s in snap.get("steps", [])],
         next_at=row.next_at if row.state not in (NONE,) and row.ended_at is None else None,
         started_at=row.started_at, ended_at=row.ended_at, end_reason=row.end_reason)
+
+
+def next_handoff(rota: RotaOut, now: float) -> tuple[float, str] | None:
+    """When the rotation next hands over after `now` and to whom (overrides not applied); None without members."""
+    pure = Rota(members=tuple(rota.members), rotation=rota.rotation, handoff=parse_handoff(rota.handoff),
+                timezone=rota.timezone, start=date.fromisoformat(rota.start_date), hours=rota.shift_hours)
+    return next(((begin, user) for begin, _, user in shifts(pure, now, 2) if begin > now), None)
