@@ -325,6 +325,21 @@ def test_a_day_file_renamed_but_never_listed_is_dropped_at_open_without_loss_or_
     store.close()
 
 
+def test_an_unlisted_day_file_whose_samples_are_not_raw_is_moved_aside_not_deleted(tmp_path: Path):
+    """Say the main file was restored from a backup older than the day file: it may be the only copy."""
+    done = DuckDBSeriesStore(tmp_path / "done" / "series.duckdb")
+    done.append(minutely(1, 1))
+    done.compact(AFTER_DAY)
+    done.close()
+    restored = tmp_path / "restored" / "series.duckdb"
+    DuckDBSeriesStore(restored).close()
+    shutil.copytree(dayfiles.directory(done.path), dayfiles.directory(restored))
+    store = DuckDBSeriesStore(restored)
+    assert len(store.read(1, T0, T0 + DAY)) == 0
+    store.close()
+    assert [p.name for p in (dayfiles.directory(restored) / "orphaned").iterdir()] == ["2023-11-15.0.duckdb"]
+
+
 def test_a_listed_day_file_that_went_missing_stops_the_open_with_a_sentence(tmp_path: Path):
     path = tmp_path / "series.duckdb"
     store = DuckDBSeriesStore(path)

@@ -34,12 +34,12 @@ SCHEMA = ("CREATE TABLE IF NOT EXISTS samples_compact (series_id UINTEGER NOT NU
 TS = f"(block_start + tpos % {SPAN})::UINTEGER"
 
 
-def raw_relation(id_filter: str, lo: int, hi: int) -> str:
-    """SQL for the raw samples (series_id, ts, value) with lo ≤ ts < hi in the main file's two tables."""
+def raw_selects(id_filter: str, lo: int, hi: int) -> list[str]:
+    """SELECTs of the raw samples (series_id, ts, value) with lo ≤ ts < hi in the main file's two tables."""
     first_block = max(lo, 0) // SPAN * SPAN  # lets DuckDB skip row groups by block_start's min/max
-    return (f"(SELECT series_id, ts, value FROM samples WHERE {id_filter} AND ts >= {lo} AND ts < {hi} "
-            f"UNION ALL SELECT series_id, {TS} AS ts, value FROM samples_compact WHERE {id_filter} "
-            f"AND block_start >= {first_block} AND block_start < {hi} AND {TS} >= {lo} AND {TS} < {hi})")
+    return [f"SELECT series_id, ts, value FROM samples WHERE {id_filter} AND ts >= {lo} AND ts < {hi}",
+            f"SELECT series_id, {TS} AS ts, value FROM samples_compact WHERE {id_filter} "
+            f"AND block_start >= {first_block} AND block_start < {hi} AND {TS} >= {lo} AND {TS} < {hi}"]
 
 
 def target(now: float) -> int:

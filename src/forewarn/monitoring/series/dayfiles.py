@@ -7,12 +7,14 @@ More samples arriving for a compacted day make another part (`.1`, `.2`, …) th
 
 A part counts only once the main file's `day_parts` table lists it, which happens in the same
 transaction that deletes its raw rows; a file not listed there (a crash between the rename and that
-commit, or after retention's commit) is deleted at open, so every sample is in exactly one place.
+commit, or after retention's commit) is settled at open (`reconcile`), so every sample is in exactly
+one place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 from pathlib import Path
@@ -24,6 +26,7 @@ from forewarn.monitoring.series import compaction
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS day_parts (name VARCHAR PRIMARY KEY, day UINTEGER NOT NULL, rows UBIGINT NOT NULL)"
 PART_SCHEMA = "CREATE TABLE samples (series_id UINTEGER NOT NULL, tpos UBIGINT NOT NULL, value DOUBLE NOT NULL)"
+log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d+)\.duckdb$")
 
 
@@ -90,20 +93,52 @@ class PartWriter:
         self.final.unlink(missing_ok=True)
 
 
-def reconcile(folder: Path, listed: set[str]) -> None:
-    """Delete part files the main file does not list (never committed, or already expired)."""
-    if not folder.exists():
-        missing = listed
-    else:
-        present = {p.name for p in folder.iterdir() if _NAME.match(p.name)}
-        for stray in folder.iterdir():
-            if stray.name.endswith(".tmp") or (_NAME.match(stray.name) and stray.name not in listed):
-                stray.unlink()
-        missing = listed - present
+def reconcile(con: duckdb.DuckDBPyConnection, folder: Path, listed: set[str], raw_horizon: int) -> None:
+    """Settle part files the main file does not list; refuse to open if a listed one is missing.
+
+    An unlisted part is deleted when it is expired (retention's commit came before the unlink) or a
+    duplicate (its rename came before the commit that would have deleted its raw rows: they are all
+    still raw). Anything else (say, a main file restored from an older backup) is moved to
+    `orphaned/` rather than deleted, since it may hold the only copy of its samples.
+    """
+    present = {p.name for p in folder.iterdir() if _NAME.match(p.name)} if folder.exists() else set()
+    for temp in folder.glob("*.tmp") if folder.exists() else ():
+        temp.unlink()
+    for name in sorted(present - listed):
+        day = int(dt.datetime.strptime(name[:10], "%Y-%m-%d").replace(tzinfo=dt.UTC).timestamp())
+        if day + compaction.SPAN <= raw_horizon or _rows(con, folder / name) <= _raw_rows(con, day, raw_horizon):
+            (folder / name).unlink()
+        else:
+            (folder / "orphaned").mkdir(exist_ok=True)
+            os.replace(folder / name, folder / "orphaned" / name)
+            log.warning("series day file %s is not listed by the series file and its samples are not raw there; "
+                        "moved to %s", name, folder / "orphaned")
+    missing = listed - present
     if missing:
         raise RuntimeError(f"the series file lists compacted day files that are gone from {folder}: "
                            f"{', '.join(sorted(missing))}; restore them from a backup, or remove their rows "
                            "from the day_parts table to accept losing those days")
+
+
+def attach(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> None:
+    """ATTACH a database file read-only, its path quoted as an SQL string."""
+    con.execute(f"ATTACH '{sql_path(path)}' AS {name} (READ_ONLY)")
+
+
+def sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _rows(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    attach(con, path, "_unlisted")
+    try:
+        return int(con.execute("SELECT count(*) FROM _unlisted.samples").fetchall()[0][0])
+    finally:
+        con.execute("DETACH _unlisted")
+
+
+def _raw_rows(con: duckdb.DuckDBPyConnection, day: int, raw_horizon: int) -> int:
+    return int(con.execute(f"SELECT count(*) FROM samples WHERE {compaction.where(day, raw_horizon)}").fetchall()[0][0])
 
 
 def relation(parts: list[tuple[str, int]], id_filter: str, lo: int, hi: int) -> list[str]:

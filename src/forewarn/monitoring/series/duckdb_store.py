@@ -102,9 +102,9 @@ class DuckDBSeriesStore(SeriesStore):
     def _attach_listed(self, reconcile: bool = False) -> None:
         listed = self._parts(self._con)
         if reconcile:
-            dayfiles.reconcile(self.days, {name for name, _ in listed})
+            dayfiles.reconcile(self._con, self.days, {name for name, _ in listed}, self._marks.raw_horizon)
         for name, _ in listed:
-            self._con.execute(f"ATTACH '{self.days / name}' AS {dayfiles.alias(name)} (READ_ONLY)")
+            dayfiles.attach(self._con, self.days / name, dayfiles.alias(name))
 
     def _check_version(self) -> None:
         row = next(iter(self._con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchall()), None)
@@ -143,7 +143,7 @@ class DuckDBSeriesStore(SeriesStore):
         def relation(lo: int, hi: int) -> str:
             # Day parts are read-only: samples in them past the raw horizon are hidden, not deleted.
             selects = dayfiles.relation(parts, id_filter, max(lo, marks.raw_horizon), hi)
-            return "(" + " UNION ALL ".join([compaction.raw_relation(id_filter, lo, hi)[1:-1], *selects]) + ")"
+            return "(" + " UNION ALL ".join(compaction.raw_selects(id_filter, lo, hi) + selects) + ")"
         return relation
 
     def append(self, batch: SampleBatch) -> int:
@@ -318,7 +318,7 @@ class DuckDBSeriesStore(SeriesStore):
             with self._write_lock:
                 self._check_open()
                 with self._gate.exclusive():
-                    self._con.execute(f"ATTACH '{path}' AS {dayfiles.alias(path.name)} (READ_ONLY)")
+                    dayfiles.attach(self._con, path, dayfiles.alias(path.name))
                 moved = count(cur.execute(f"DELETE FROM samples WHERE {compaction.where(day, horizon)}"))
                 if moved != writer.rows:
                     raise RuntimeError(f"compaction of {path.name} deleted {moved} raw rows, wrote {writer.rows}")

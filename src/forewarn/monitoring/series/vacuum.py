@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from forewarn.monitoring.series.dayfiles import fsync
+from forewarn.monitoring.series.dayfiles import fsync, sql_path
 
 MIN_FREE_BYTES = 8 * 2**20  # below this a rewrite gains too little to be worth the stall, short as it is
 
@@ -47,7 +47,7 @@ def rewrite(con: duckdb.DuckDBPyConnection, path: Path, config: dict[str, str]) 
     try:
         main = con.execute("SELECT current_database()").fetchall()[0][0]
         block = int(config.get("default_block_size", 262_144))
-        con.execute(f"ATTACH '{temp}' AS fresh (BLOCK_SIZE {block})")
+        con.execute(f"ATTACH '{sql_path(temp)}' AS fresh (BLOCK_SIZE {block})")
         con.execute(f'COPY FROM DATABASE "{main}" TO fresh')
         con.execute("DETACH fresh")
     except duckdb.Error:
