@@ -94,6 +94,13 @@ def test_a_rota_made_in_the_form_shows_who_is_on_call_and_the_next_handoff(desk)
     assert "<strong>admin</strong> until 2024-03-06 09:00 CET" in block
     assert "next handoff 2024-03-06 09:00 CET to <strong>tech</strong>" in block
 
+    # Saturday 2024-03-30 13:00 CET: tech's shift spans the spring-forward night and ends at 09:00 CEST, 23 h later.
+    desk.platform.clock.advance(25 * 24 * HOUR + HOUR)
+    block = rota_block(client.get("/oncall").text, rota["id"])
+    assert "<strong>tech</strong> until 2024-03-31 09:00 CEST" in block
+    assert "next handoff 2024-03-31 09:00 CEST to <strong>admin</strong>" in block
+    assert rotas(desk)["primary"]["on_call"]["until"] == datetime(2024, 3, 31, 7, 0, tzinfo=UTC).timestamp()
+
 
 def test_editing_and_deleting_a_rota(desk):
     client = as_user(desk, "admin")
