@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forewarn.alerting.hourly_grid import complete_hours
+
 DAY = 86_400.0
 GRID = 3600.0  # hourly bins: fine enough for a daily cycle, coarse enough to average the noise away
 # The long trend and recent bends. The forecaster's latest hinge knot lies at least 15 % of its data's span
@@ -42,9 +44,9 @@ class Screen:
 def could_cross(ranges: Sequence[Points | None], limits: np.ndarray, above: np.ndarray, now: float,
                 lookback: float, reach: float) -> Screen:
     """Which series might reach their limit within `reach` seconds (or have too little data to judge by)."""
-    nb = max(1, int(np.ceil(lookback / GRID)))
-    y, mask = _hourly_grid(ranges, now - lookback, nb)
-    t = ((now - lookback) + GRID * (np.arange(nb) + 0.5) - now) / DAY  # days relative to now (negative)
+    hours = complete_hours(now, max(1, int(lookback // GRID)))  # as the hourly grid has them
+    y, mask = _hourly_grid(ranges, int(hours[0]), len(hours))
+    t = (hours * GRID + GRID / 2 - now) / DAY  # bin centres in days relative to now (negative)
     return screen_grid(y, mask, t, limits, above, now, reach)
 
 
@@ -65,7 +67,7 @@ def screen_grid(y: np.ndarray, mask: np.ndarray, t: np.ndarray, limits: np.ndarr
     return Screen(~enough | (gap <= 0.0) | (rate * (reach / DAY) >= gap), rate, gap)
 
 
-def _hourly_grid(ranges: Sequence[Points | None], start: float, nb: int) -> tuple[np.ndarray, np.ndarray]:
+def _hourly_grid(ranges: Sequence[Points | None], first_hour: int, nb: int) -> tuple[np.ndarray, np.ndarray]:
     """Hourly means of every series as an (n, nb) matrix and where it has data."""
     n = len(ranges)
     rows, bins, vals, wts = [], [], [], []
@@ -73,7 +75,7 @@ def _hourly_grid(ranges: Sequence[Points | None], start: float, nb: int) -> tupl
         if points is None or len(points[0]) == 0:
             continue
         ts, values, count = points
-        b = np.floor((ts - start) / GRID).astype(np.int64)
+        b = np.floor(ts / GRID).astype(np.int64) - first_hour
         ok = (b >= 0) & (b < nb) & np.isfinite(values)
         rows.append(np.full(int(ok.sum()), i, dtype=np.int64))
         bins.append(b[ok])

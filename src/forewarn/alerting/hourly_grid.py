@@ -15,6 +15,11 @@ import numpy as np
 HOUR = 3600.0
 
 
+def complete_hours(now: float, n: int) -> np.ndarray:
+    """Indexes (unix hours) of the n whole hours before the one `now` falls in, oldest first."""
+    return int(np.floor(now / HOUR)) - np.arange(n, 0, -1, dtype=np.int64)
+
+
 class HourlyGrid:
     def __init__(self, hours: int) -> None:
         self.hours = hours
@@ -54,8 +59,12 @@ class HourlyGrid:
                 self._put(rows[ok], timestamps[ok], values[ok], np.ones(int(ok.sum())))
 
     def matrix(self, series_ids: np.ndarray, now: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(hourly means, where there is data, bin centres in days before now) for the last `hours` hours."""
-        hours = np.floor(now / HOUR).astype(np.int64) - np.arange(self.hours - 1, -1, -1)
+        """(hourly means, where there is data, bin centres in days before now) for the last `hours` whole hours.
+
+        The hour under way is left out: whether its newest batch has been folded in yet depends on
+        thread timing, and a screen that depended on it would make runs irreproducible.
+        """
+        hours = complete_hours(now, self.hours)
         slots = hours % self.hours
         with self._lock:
             rows = self._lookup(np.asarray(series_ids, dtype=np.int64))
