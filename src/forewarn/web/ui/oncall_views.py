@@ -1,16 +1,14 @@
-"""UI for on-call: who is on call now, htmx forms for rotas, overrides and escalation policies, an incident's escalation."""
+"""UI for on-call: who is on call now, htmx forms for rotas, overrides and escalation policies; incident escalation."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from itertools import zip_longest
+from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from forewarn.auth import Principal, list_tenants, list_users
@@ -22,7 +20,6 @@ from forewarn.notify import (
     PolicyOut,
     PolicyPatch,
     RotaIn,
-    RotaOut,
     RotaPatch,
     add_override,
     create_policy,
@@ -41,16 +38,11 @@ from forewarn.notify import (
     update_rota,
 )
 from forewarn.web.deps import PlatformDep, SessionDep
+from forewarn.web.ui import oncall_forms as forms
 from forewarn.web.ui.render import render
 from forewarn.web.ui.views import UiWho
 
 router = APIRouter(include_in_schema=False)
-
-TARGETS = {"user": "person", "rota": "rota", "channel": "channel"}
-SEVERITIES = ("critical", "warning", "info")
-PRIORITIES = ("P1", "P2", "P3", "P4")
-BLANK_STEPS = 3  # empty step rows under a policy's steps, so steps can be added without JavaScript
-MAX_STEPS = 20
 
 
 async def _form_data(request: Request) -> dict[str, list[str]]:
@@ -61,26 +53,11 @@ async def _form_data(request: Request) -> dict[str, list[str]]:
 FormData = Annotated[dict[str, list[str]], Depends(_form_data)]
 
 
-def _one(form: dict[str, list[str]], key: str) -> str:
-    return (form.get(key) or [""])[0].strip()
-
-
 def _local(ts: float | None, tz: str) -> str:
     """A moment as wall-clock time in a rota's zone, which is how its handoff and overrides are written."""
     if ts is None:
         return "—"
     return datetime.fromtimestamp(ts, ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def _validated(model: type[BaseModel], data: dict[str, Any]) -> Any:
-    """The model, or a ValidationFailed naming the first bad field the way the API does (steps[1].rota)."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]).lstrip(".")
-        msg = "unknown field" if first["type"] == "extra_forbidden" else first["msg"].removeprefix("Value error, ")
-        raise ValidationFailed(msg, where=path or None) from None
 
 
 def _refused(request: Request, session: Session, who: Principal, now: float, template: str,
@@ -107,13 +84,14 @@ def oncall_page(request: Request, who: UiWho, session: SessionDep, platform: Pla
     tenants, _ = list_tenants(session, who, limit=1000)
     rotas = list_rotas(session, who, None, now)
     editable = who.role.can_write
+    first = tenants[0].id if tenants else ""  # the new-rota and new-policy forms start on the first client
     return render(request, "oncall.html", now=now, on_call=on_call_now(session, who, None, now), rotas=rotas,
-                  policies=list_policies(session, who), tenants=tenants, tenant_names={t.id: t.name for t in tenants},
-                  handoffs={r.id: next_handoff(r, now) for r in rotas}, local=_local, editable=editable,
-                  **(_choices(session, who) if editable else {}),
-                  rota_form=_rota_values(None, tenants[0].id if tenants else "", now), override_form={},
-                  policy_form=_policy_values(None, tenants[0].id if tenants else ""),
-                  error=None, error_field="", targets=TARGETS, severities=SEVERITIES, priorities=PRIORITIES)
+                  policies=list_policies(session, who), tenants=tenants,
+                  tenant_names={t.id: t.name for t in tenants}, handoffs={r.id: next_handoff(r, now) for r in rotas},
+                  local=_local, editable=editable, **(_choices(session, who) if editable else {}),
+                  rota_form=forms.rota_values(None, first, now), override_form={},
+                  policy_form=forms.policy_values(None, first), error=None, error_field="",
+                  targets=forms.TARGETS, severities=forms.SEVERITIES, priorities=forms.PRIORITIES)
 
 
 def _choices(session: Session, who: Principal) -> dict[str, Any]:
@@ -125,32 +103,10 @@ def _form_context(session: Session, who: Principal, now: float) -> dict[str, Any
     """What a re-rendered form needs besides its values: the visible tenants and rotas for its selects."""
     tenants, _ = list_tenants(session, who, limit=1000)
     return {"tenants": tenants, "rotas": list_rotas(session, who, None, now), "editable": who.role.can_write,
-            "targets": TARGETS, "severities": SEVERITIES, "priorities": PRIORITIES}
+            "targets": forms.TARGETS, "severities": forms.SEVERITIES, "priorities": forms.PRIORITIES}
 
 
 # ---- rotas ------------------------------------------------------------------------------------------------
-
-
-def _rota_values(rota: RotaOut | None, tenant_id: str, now: float) -> dict[str, str]:
-    if rota is None:
-        return {"tenant": tenant_id, "name": "", "members": "", "rotation": "weekly", "shift_hours": "24",
-                "handoff": "09:00", "timezone": "UTC", "start_date": datetime.fromtimestamp(now, UTC).date().isoformat()}
-    return {"tenant": rota.tenant_id, "name": rota.name, "members": ", ".join(rota.members),
-            "rotation": rota.rotation, "shift_hours": str(rota.shift_hours), "handoff": rota.handoff,
-            "timezone": rota.timezone, "start_date": rota.start_date}
-
-
-def _posted_rota(form: dict[str, list[str]]) -> dict[str, str]:
-    return {key: _one(form, key) for key in ("tenant", "name", "members", "rotation", "shift_hours", "handoff",
-                                             "timezone", "start_date")}
-
-
-def _rota_data(values: dict[str, str]) -> dict[str, Any]:
-    data: dict[str, Any] = {key: values[key] for key in ("name", "rotation", "handoff", "timezone", "start_date")}
-    data["members"] = [m for m in re.split(r"[\s,]+", values["members"]) if m]  # the order is the turn order
-    if values["shift_hours"]:
-        data["shift_hours"] = values["shift_hours"]
-    return data
 
 
 @router.get("/ui/oncall/rotas/{rota_id}/edit", response_class=HTMLResponse)
@@ -159,18 +115,18 @@ def rota_edit_form(request: Request, rota_id: str, who: UiWho, session: SessionD
     now = platform.clock.now()
     rota = get_rota(session, who, rota_id, now)
     who.require_write()
-    return render(request, "partials/oncall_rota_form.html", rota=rota, form=_rota_values(rota, "", now),
+    return render(request, "partials/oncall_rota_form.html", rota=rota, form=forms.rota_values(rota, "", now),
                   error=None, error_field="", **_form_context(session, who, now))
 
 
 @router.post("/ui/oncall/rotas", response_class=HTMLResponse)
 def rota_create(request: Request, who: UiWho, session: SessionDep, platform: PlatformDep,
                 form: FormData) -> Response:
-    now, values = platform.clock.now(), _posted_rota(form)
+    now, values = platform.clock.now(), forms.posted_rota(form)
     try:
         if not values["tenant"]:
             raise ValidationFailed("choose the client this rota belongs to", where="tenant")
-        create_rota(session, who, values["tenant"], _validated(RotaIn, _rota_data(values)), now)
+        create_rota(session, who, values["tenant"], forms.validated(RotaIn, forms.rota_data(values)), now)
     except (ValidationFailed, ConflictError) as exc:
         return _refused(request, session, who, now, "partials/oncall_rota_form.html", exc, rota=None, form=values)
     return _reload()
@@ -179,10 +135,10 @@ def rota_create(request: Request, who: UiWho, session: SessionDep, platform: Pla
 @router.post("/ui/oncall/rotas/{rota_id}", response_class=HTMLResponse)
 def rota_update(request: Request, rota_id: str, who: UiWho, session: SessionDep, platform: PlatformDep,
                 form: FormData) -> Response:
-    now, values = platform.clock.now(), _posted_rota(form)
+    now, values = platform.clock.now(), forms.posted_rota(form)
     rota = get_rota(session, who, rota_id, now)  # 404 before anything else for another tenant's rota
     try:
-        update_rota(session, who, rota_id, _validated(RotaPatch, _rota_data(values)), now)
+        update_rota(session, who, rota_id, forms.validated(RotaPatch, forms.rota_data(values)), now)
     except (ValidationFailed, ConflictError) as exc:
         return _refused(request, session, who, now, "partials/oncall_rota_form.html", exc, rota=rota,
                         form={**values, "tenant": rota.tenant_id})
@@ -204,11 +160,11 @@ def override_create(request: Request, who: UiWho, session: SessionDep, platform:
     """"<user> covers <rota> from … to …": the datetime-local values carry no offset, so the service reads
     them in the rota's time zone (the zone its handoffs are written in), not the browser's or UTC."""
     now = platform.clock.now()
-    values = {key: _one(form, key) for key in ("rota", "user", "starts_at", "ends_at")}
+    values = {key: forms.one(form, key) for key in ("rota", "user", "starts_at", "ends_at")}
     try:
         if not values["rota"]:
             raise ValidationFailed("choose the rota to cover", where="rota")
-        data = _validated(OverrideIn, {k: values[k] for k in ("user", "starts_at", "ends_at")})
+        data = forms.validated(OverrideIn, {k: values[k] for k in ("user", "starts_at", "ends_at")})
         add_override(session, who, values["rota"], data, now)
     except ValidationFailed as exc:
         return _refused(request, session, who, now, "partials/oncall_override_form.html", exc, override_form=values)
@@ -225,69 +181,18 @@ def override_delete(rota_id: str, override_id: str, who: UiWho, session: Session
 # ---- escalation policies ----------------------------------------------------------------------------------
 
 
-def _policy_values(policy: PolicyOut | None, tenant_id: str) -> dict[str, Any]:
-    if policy is None:
-        return {"tenant": tenant_id, "name": "", "enabled": True, "position": "100", "severities": [],
-                "priorities": [], "repeat": "0", "email_channel": "", "steps": _padded([])}
-    return {"tenant": policy.tenant_id, "name": policy.name, "enabled": policy.enabled,
-            "position": str(policy.position), "severities": policy.severities, "priorities": policy.priorities,
-            "repeat": str(policy.repeat), "email_channel": policy.email_channel or "",
-            "steps": _padded([(s.target, s.name, str(s.wait_minutes)) for s in policy.steps])}
-
-
-def _padded(steps: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    return (steps + [("rota", "", "15")] * BLANK_STEPS)[:max(MAX_STEPS, len(steps))]
-
-
-def _posted_policy(form: dict[str, list[str]]) -> dict[str, Any]:
-    rows = zip_longest(form.get("step_target", []), form.get("step_name", []), form.get("step_wait", []),
-                       fillvalue="")
-    steps = [(t.strip(), n.strip(), w.strip()) for t, n, w in rows]
-    return {"tenant": _one(form, "tenant"), "name": _one(form, "name"), "enabled": bool(_one(form, "enabled")),
-            "position": _one(form, "position"), "severities": form.get("severities", []),
-            "priorities": form.get("priorities", []), "repeat": _one(form, "repeat"),
-            "email_channel": _one(form, "email_channel"), "steps": steps}
-
-
-def _policy_data(values: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
-    """The policy as the API takes it, and each kept step's row on the form (rows without a name are skipped)."""
-    data: dict[str, Any] = {k: values[k] for k in ("name", "enabled", "severities", "priorities", "email_channel")}
-    for key in ("position", "repeat"):
-        if values[key]:
-            data[key] = values[key]
-    steps, rows = [], []
-    for row, (target, name, wait) in enumerate(values["steps"]):
-        if not name:
-            continue
-        if target not in TARGETS:
-            raise ValidationFailed("choose person, rota or channel", where=f"steps[{row}].target")
-        steps.append({target: name, **({"wait_minutes": wait} if wait else {})})
-        rows.append(row)
-    data["steps"] = steps
-    return data, rows
-
-
-def _on_rows(exc: ValidationFailed, rows: list[int]) -> ValidationFailed:
-    """Renumber steps[i] (i among the kept steps) to the row the technician sees, so the error points at it."""
-    where = exc.where or ""
-    match = re.match(r"steps\[(\d+)\]", where)
-    if match and int(match.group(1)) < len(rows):
-        return ValidationFailed(exc.message, where=f"steps[{rows[int(match.group(1))]}]{where[match.end():]}")
-    return exc
-
-
 def _save_policy(session: Session, who: Principal, values: dict[str, Any], policy: PolicyOut | None,
                  now: float) -> None:
-    data, rows = _policy_data(values)
+    data, rows = forms.policy_data(values)
     try:
         if policy is None:
             if not values["tenant"]:
                 raise ValidationFailed("choose the client this policy belongs to", where="tenant")
-            create_policy(session, who, values["tenant"], _validated(PolicyIn, data), now)
+            create_policy(session, who, values["tenant"], forms.validated(PolicyIn, data), now)
         else:
-            update_policy(session, who, policy.id, _validated(PolicyPatch, data), now)
+            update_policy(session, who, policy.id, forms.validated(PolicyPatch, data), now)
     except ValidationFailed as exc:
-        raise _on_rows(exc, rows) from None
+        raise forms.on_rows(exc, rows) from None
 
 
 @router.get("/ui/oncall/policies/{policy_id}/edit", response_class=HTMLResponse)
@@ -295,14 +200,14 @@ def policy_edit_form(request: Request, policy_id: str, who: UiWho, session: Sess
                      platform: PlatformDep) -> HTMLResponse:
     policy = get_policy(session, who, policy_id)
     who.require_write()
-    return render(request, "partials/oncall_policy_form.html", policy=policy, form=_policy_values(policy, ""),
+    return render(request, "partials/oncall_policy_form.html", policy=policy, form=forms.policy_values(policy, ""),
                   error=None, error_field="", **_form_context(session, who, platform.clock.now()))
 
 
 @router.post("/ui/oncall/policies", response_class=HTMLResponse)
 def policy_create(request: Request, who: UiWho, session: SessionDep, platform: PlatformDep,
                   form: FormData) -> Response:
-    now, values = platform.clock.now(), _posted_policy(form)
+    now, values = platform.clock.now(), forms.posted_policy(form)
     try:
         _save_policy(session, who, values, None, now)
     except (ValidationFailed, ConflictError) as exc:
@@ -314,7 +219,7 @@ def policy_create(request: Request, who: UiWho, session: SessionDep, platform: P
 @router.post("/ui/oncall/policies/{policy_id}", response_class=HTMLResponse)
 def policy_update(request: Request, policy_id: str, who: UiWho, session: SessionDep, platform: PlatformDep,
                   form: FormData) -> Response:
-    now, values = platform.clock.now(), _posted_policy(form)
+    now, values = platform.clock.now(), forms.posted_policy(form)
     policy = get_policy(session, who, policy_id)  # 404 before anything else for another tenant's policy
     try:
         _save_policy(session, who, values, policy, now)
