@@ -36,7 +36,14 @@ from rich.table import Table
 from forewarn.core.records import SampleBatch
 from forewarn.db import Database, migrate
 from forewarn.monitoring import IngestService, SeriesRegistry
-from forewarn.monitoring.series import DuckDBSeriesStore, compaction, dayfiles
+from forewarn.monitoring.series import (
+    FIVE_MINUTE_RETENTION,
+    HOURLY_RETENTION,
+    RAW_RETENTION,
+    DuckDBSeriesStore,
+    compaction,
+    dayfiles,
+)
 from forewarn.monitoring.series.duckdb_store import DUCKDB_CONFIG
 
 T0 = 1_700_006_400.0  # midnight UTC; the data covers the day after it
@@ -310,7 +317,15 @@ def _report_realistic(console: Console, r: dict[str, float]) -> None:
     table.add_row("  the whole store directory after close: what du says (the figure against the goal)",
                   f"{r['whole']:.2f}")
     table.add_row("  of which the main file (rollups, open-day raw rows, metadata)", f"{r['main']:.2f}")
-    table.add_row("  of which rollups (5-minute and hourly buckets), measured apart", f"{r['rollups']:.2f}")
+    table.add_row(f"  of which rollups, measured apart: 5-minute {r['five_minute']:.2f}, hourly {r['hourly']:.2f}",
+                  f"{r['rollups']:.2f}")
+    raw, five, hour = (x / DAY for x in (RAW_RETENTION, FIVE_MINUTE_RETENTION, HOURLY_RETENTION))
+    # Arithmetic, not a measurement: each level's one-day cost times the days it is kept, plus the
+    # open day's arrival-order blocks, over the raw samples kept.
+    projected = r["day_files"] + (r["peak"] + five * r["five_minute"] + hour * r["hourly"]) / raw
+    table.add_row(f"projected steady state with the default retention ({raw:.0f} d raw, {five:.0f} d 5-minute, "
+                  f"{hour:.0f} d hourly): whole store per raw sample kept (rollups outlive raw samples)",
+                  f"{projected:.2f}")
     console.print(table)
 
 

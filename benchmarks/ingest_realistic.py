@@ -105,7 +105,9 @@ def bench_realistic(hosts: int, directory: Path, table_bytes, bare) -> dict[str,
     store.close()
     day_files = sum(p.stat().st_size for p in dayfiles.directory(path).glob("*.duckdb"))
     rollups = table_bytes(path, ("rollup_5m", "rollup_1h"), directory / "realistic-rollups.duckdb")
+    hourly = table_bytes(path, ("rollup_1h",), directory / "realistic-hourly.duckdb")
     bare_rate = bare(day, directory / "realistic-bare").rows_per_s
     return {"series": profile.series, "bare_rate": bare_rate, "rows": rows, "append_rate": rows / append_s, "arrival": arrival / rows,
             "day_files": day_files / rows, "whole": directory_bytes(path) / rows, "rollups": rollups / rows,
+            "five_minute": (rollups - hourly) / rows, "hourly": hourly / rows, "peak": arrival / rows,
             "main": (path.stat().st_blocks * 512) / rows, "compact_s": compact_s, "moved": moved}
