@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -64,7 +65,8 @@ def _refused(request: Request, session: Session, who: Principal, now: float, tem
              exc: ValidationFailed | ConflictError, **context: Any) -> HTMLResponse:
     """The form again with the posted values and the error next to it; the transaction is undone (422)."""
     session.rollback()  # nothing half-applied: a partial update of the row is thrown away
-    context = {**_form_context(session, who, now), **context}  # read after the rollback, in a clean transaction
+    # Read after the rollback, in a clean transaction; only the override form picks a rota.
+    context = {**_form_context(session, who, now, rotas="override" in template), **context}
     where = exc.where if isinstance(exc, ValidationFailed) else "name"  # a conflict is always a taken name
     message = str(exc) if isinstance(exc, ValidationFailed) else f"name: {exc}"
     field = re.split(r"[\[.]", where or "")[0]
@@ -96,14 +98,20 @@ def oncall_page(request: Request, who: UiWho, session: SessionDep, platform: Pla
 
 def _choices(session: Session, who: Principal) -> dict[str, Any]:
     """Suggestions for the forms (writers only: clients never see the MSP's user list)."""
-    return {"usernames": [u.username for u in list_users(session)], "zones": sorted(available_timezones())}
+    return {"usernames": [u.username for u in list_users(session)], "zones": _zones()}
 
 
-def _form_context(session: Session, who: Principal, now: float) -> dict[str, Any]:
-    """What a re-rendered form needs besides its values: the visible tenants and rotas for its selects."""
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))  # ~50 ms: it walks the tz database, so once per process
+
+
+def _form_context(session: Session, who: Principal, now: float, rotas: bool = False) -> dict[str, Any]:
+    """What a re-rendered form needs besides its values: the visible tenants (and rotas for the override form)."""
     tenants, _ = list_tenants(session, who, limit=1000)
-    return {"tenants": tenants, "rotas": list_rotas(session, who, None, now), "editable": who.role.can_write,
-            "targets": forms.TARGETS, "severities": forms.SEVERITIES, "priorities": forms.PRIORITIES}
+    return {"tenants": tenants, "rotas": list_rotas(session, who, None, now) if rotas else [],
+            "editable": who.role.can_write, "targets": forms.TARGETS, "severities": forms.SEVERITIES,
+            "priorities": forms.PRIORITIES}
 
 
 # ---- rotas ------------------------------------------------------------------------------------------------
