@@ -185,6 +185,7 @@ def test_bad_input_is_shown_next_to_the_form_with_the_field_and_changes_nothing(
         "rota": rota["id"], "user": "admin", "starts_at": "2024-03-05T10:00", "ends_at": "2024-03-05T09:00"})
     assert backwards.status_code == 422 and "ends_at must be after starts_at" in backwards.text
     assert 'value="2024-03-05T10:00"' in backwards.text
+    assert f'<option value="{rota["id"]}" selected>ACME Dental · primary (Europe/Berlin)</option>' in backwards.text
     stranger = client.post("/ui/oncall/overrides", data={
         "rota": rota["id"], "user": "globex-user", "starts_at": "2024-03-05T09:00", "ends_at": "2024-03-05T10:00"})
     assert stranger.status_code == 422 and "no user named &#39;globex-user&#39;" in stranger.text

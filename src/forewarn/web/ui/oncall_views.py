@@ -109,7 +109,8 @@ def _zones() -> tuple[str, ...]:
 def _form_context(session: Session, who: Principal, now: float, rotas: bool = False) -> dict[str, Any]:
     """What a re-rendered form needs besides its values: the visible tenants (and rotas for the override form)."""
     tenants, _ = list_tenants(session, who, limit=1000)
-    return {"tenants": tenants, "rotas": list_rotas(session, who, None, now) if rotas else [],
+    return {"tenants": tenants, "tenant_names": {t.id: t.name for t in tenants},
+            "rotas": list_rotas(session, who, None, now) if rotas else [],
             "editable": who.role.can_write, "targets": forms.TARGETS, "severities": forms.SEVERITIES,
             "priorities": forms.PRIORITIES}
 
