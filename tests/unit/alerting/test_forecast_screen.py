@@ -15,12 +15,13 @@ DAY = 86_400.0
 START = 1_767_225_600.0  # a Thursday, midnight UTC
 
 
-def office_load(days: float, base: float, swing: float, noise: float, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def office_load(days: float, base: float, swing: float, noise: float, seed: int = 1,
+                weekend: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
     """Minute samples with a daily swing that weakens at weekends, as the simulator's workloads have."""
     ts = START + 60.0 * np.arange(int(days * 1440))
     hour = (ts % DAY) / 3600.0
-    weekend = ((ts // DAY + 3) % 7) >= 5
-    daily = swing * (0.5 + 0.5 * np.cos(2 * np.pi * (hour - 15) / 24)) * np.where(weekend, 0.3, 1.0)
+    is_weekend = ((ts // DAY + 3) % 7) >= 5
+    daily = swing * (0.5 + 0.5 * np.cos(2 * np.pi * (hour - 15) / 24)) * np.where(is_weekend, weekend, 1.0)
     return ts, base + daily + np.random.default_rng(seed).normal(0, noise, ts.size)
 
 
@@ -30,12 +31,19 @@ def screen(series: list[tuple[np.ndarray, np.ndarray]], limits: list[float], abo
                        REACH).kept
 
 
-def test_steady_office_load_far_below_its_limit_is_left_out_on_every_weekday():
+def test_steady_load_far_below_its_limit_is_left_out_at_every_hour():
     kept = []
-    for days in np.arange(8.0, 15.0, 0.25):  # every weekday and hour of the week, Monday mornings included
-        ts, v = office_load(days, 15, 30, 4)
+    for days in np.arange(8.0, 15.0, 0.25):
+        ts, v = office_load(days, 15, 30, 4, weekend=1.0)
         kept.append(bool(screen([(ts, v)], [98.0], [True])[0]))
     assert not any(kept)
+
+
+def test_a_monday_ramp_the_forecaster_reads_as_a_trend_is_passed_to_it():
+    ts, v = office_load(4.7, 15, 30, 2)  # Monday 16:48 after a quiet weekend, under five days of data
+    ahead = forecast_crossing(ts, v, 98.0, "above", float(ts[-1])).seconds_to_crossing()
+    assert ahead is not None and ahead <= 3 * DAY  # the forecaster would warn: the screen must not hide it
+    assert screen([(ts, v)], [98.0], [True])[0]
 
 
 def test_a_fill_that_crosses_within_the_horizon_is_kept_and_the_forecaster_agrees():
