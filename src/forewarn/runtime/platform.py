@@ -61,7 +61,7 @@ class Platform:
         self.anomalies = AnomalySignals(self.registry.describe, self.sensitivity.threshold_for)
         self.forecasts = ForecastSignals(self.store, self.registry.describe)
         self.logs = LogSignals()
-        wire_stages(self.bus, self.db, self.ingest, self.anomalies, self.logs, self.forecasts)
+        wire_stages(self.bus, self.db, self.ingest, self.anomalies, self.logs, self.forecasts, clock=self.clock)
         self.scheduler = CheckScheduler(self._definitions, self._publish_result,
                                         concurrency=settings.scheduler_concurrency,
                                         jitter=settings.scheduler_jitter, clock=self.clock)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 from forewarn.alerting import (
     AnomalySignals,
@@ -15,6 +14,7 @@ from forewarn.alerting import (
     evaluate_results,
 )
 from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, LOGS, METRICS, RUNBOOK_RUNS, SAMPLES, SIGNALS, Bus
+from forewarn.core.clock import Clock, SystemClock
 from forewarn.core.enums import SignalState
 from forewarn.core.records import CheckResult, MetricBatch, SampleBatch, Signal
 from forewarn.db import Database
@@ -40,7 +40,9 @@ def as_results(record: CheckResult | list[CheckResult]) -> list[CheckResult]:
 
 
 def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: AnomalySignals,
-                logs: LogSignals, forecasts: ForecastSignals | None = None) -> None:
+                logs: LogSignals, forecasts: ForecastSignals | None = None, clock: Clock | None = None) -> None:
+    clock = clock or SystemClock()  # notifications are due at the platform's time, simulated or not
+
     async def store_result(record: CheckResult | list[CheckResult]) -> None:
         stored = await asyncio.to_thread(ingest.record_results, as_results(record))
         if stored is not None:
@@ -113,7 +115,7 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: Anomal
     async def notify(change: dict) -> None:
         def enqueue() -> list[str]:
             with db.session() as session:
-                return enqueue_changes(session, change["incident_id"], time.time())
+                return enqueue_changes(session, change["incident_id"], clock.now())
 
         await asyncio.to_thread(enqueue)
 
