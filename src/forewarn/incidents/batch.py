@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from forewarn.alerting.models import SignalRow, SilenceRow
 from forewarn.core.records import Signal
 from forewarn.incidents.batch_graph import TenantGraph
+from forewarn.incidents.batch_priority import rate
 from forewarn.incidents.batch_record import Recorder
 from forewarn.incidents.batch_rules import TenantBatch
 from forewarn.incidents.batch_sql import IdPool
@@ -42,6 +43,8 @@ class Correlator:
         self._states: dict[str, TenantState] = {}
         self._unconfirmed: dict[str, int] = {}  # tenant → token of the session whose writes await commit
         self._lock = threading.Lock()
+        # Rate impact/priority and start SLA timers in the batch's transaction; off only to measure what it costs.
+        self.prioritise = True
 
     def correlate(self, session: Session, signals: Sequence[Signal]) -> list[str | None]:
         """Record (deduplicate) and correlate a batch in arrival order; the incident each signal touched."""
@@ -86,6 +89,8 @@ class Correlator:
                 for k in positions:
                     results[k] = batch.apply(*items[k])
                 batch.finish()
+                if self.prioritise:
+                    rate(session, batch, max(items[k][0].ts for k in positions))
                 batches.append(batch)
             if recorder is not None:
                 recorder.write(session)  # signal rows first: links point at them

@@ -35,6 +35,8 @@ class TenantBatch:
         self.events: list[dict[str, Any]] = []
         self._rank: set[str] = set()
         self._affected: dict[str, set[str]] = {}
+        self.timed: list[tuple[OpenIncident, bool]] = []  # (incident, new in this batch) whose SLA timers follow
+        self.rated_at = 0.0  # the instant priorities were decided at: the tenant's latest signal in the batch
 
     def apply(self, signal: Signal, row: dict[str, Any]) -> str | None:
         """Route one recorded signal; returns the incident id touched, if any."""

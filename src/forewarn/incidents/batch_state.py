@@ -67,6 +67,8 @@ class OpenIncident:
     resolved_at: float | None = None
     status_changed: bool = False  # written only when correlation changed it (a technician may have too)
     merged_into: str | None = None
+    priority: str = "P4"  # as rated in this batch (batch_priority); written with the incident
+    impact: dict[str, Any] | None = None  # set when this batch rated it: the row's impact and priority get written
 
 
 class TenantState:

@@ -55,12 +55,20 @@ def worse(a: str, b: str) -> str:
     return min(a, b, key=PRIORITIES.index)
 
 
+def decide(severity: str, services: int, users: int, current: str, overridden: bool, fresh: bool) -> str:
+    """The one rule both paths apply: an override sticks, a first rating derives, later ones only raise."""
+    if overridden:
+        return current
+    target = derive_priority(severity, services, users)
+    return target if fresh else worse(current, target)
+
+
 @dataclass
 class _TenantImpact:
-    graph: nx.DiGraph  # a → b: a depends on b
     services: dict[str, tuple[str, int]]  # asset id → (name, users)
     version: tuple
     loaded: float
+    graph: nx.DiGraph | None = None  # a → b: a depends on b; built when assign_priority first needs it
 
 
 _CACHE: dict[str, _TenantImpact] = {}
@@ -73,17 +81,28 @@ def _users(attributes: dict) -> int:
         return 0
 
 
-def _tenant_impact(session: Session, tenant_id: str) -> _TenantImpact:
-    version = topology_version(session, tenant_id)
+def _tenant_impact(session: Session, tenant_id: str, version: tuple | None = None) -> _TenantImpact:
+    version = topology_version(session, tenant_id) if version is None else version
     cached = _CACHE.get(tenant_id)
     if cached and cached.version == version and time.monotonic() - cached.loaded < CACHE_SECONDS:
         return cached
     assets, _ = list_assets(session, Principal.system(), tenant=tenant_id, limit=1_000_000)
     services = {a.id: (a.name, _users(a.attributes)) for a in assets
                 if USER_FACING_TAG in a.tags or _users(a.attributes) or a.kind.value in SERVICE_KINDS}
-    model = _TenantImpact(nx.DiGraph(tenant_edges(session, tenant_id)), services, version, time.monotonic())
+    model = _TenantImpact(services, version, time.monotonic())
     _CACHE[tenant_id] = model
     return model
+
+
+def client_services(session: Session, tenant_id: str, version: tuple | None = None) -> dict[str, tuple[str, int]]:
+    """The tenant's client services (asset id → name, users), cached against the topology version."""
+    return _tenant_impact(session, tenant_id, version).services
+
+
+def summarise(hit: list[tuple[str, int]], assets: int, signals: int, severity: str) -> dict:
+    """The impact document stored on the incident, from the services inside its blast radius."""
+    return {"services": sorted(name for name, _ in hit), "users": max((u for _, u in hit), default=0),
+            "assets": assets, "signals": signals, "severity": severity}
 
 
 def impact_of(session: Session, row: IncidentRow) -> dict:
@@ -93,19 +112,24 @@ def impact_of(session: Session, row: IncidentRow) -> dict:
     if row.asset_id:
         assets.add(row.asset_id)
     model = _tenant_impact(session, row.tenant_id)
+    if model.graph is None:
+        model.graph = nx.DiGraph(tenant_edges(session, row.tenant_id))
     radius = set(assets)
     for asset in assets:
         if asset in model.graph:
             radius |= nx.ancestors(model.graph, asset)
     hit = [model.services[a] for a in radius if a in model.services]
-    return {"services": sorted(name for name, _ in hit), "users": max((u for _, u in hit), default=0),
-            "assets": len(radius), "signals": row.signal_count, "severity": row.severity}
+    return summarise(hit, len(radius), row.signal_count, row.severity)
 
 
 def is_stale(row: IncidentRow) -> bool:
     """Impact was computed for fewer signals or another severity than the incident has now."""
-    impact = row.impact or {}
-    return impact.get("signals") != row.signal_count or impact.get("severity") != row.severity
+    return stale(row.impact, row.signal_count, row.severity)
+
+
+def stale(impact: dict | None, signals: int, severity: str) -> bool:
+    impact = impact or {}
+    return impact.get("signals") != signals or impact.get("severity") != severity
 
 
 def assign_priority(session: Session, row: IncidentRow, now: float | None = None) -> bool:
@@ -114,11 +138,11 @@ def assign_priority(session: Session, row: IncidentRow, now: float | None = None
     impact = impact_of(session, row)
     fresh = not row.impact
     row.impact = impact
-    target = derive_priority(row.severity, len(impact["services"]), impact["users"])
-    target = row.priority if row.priority_overridden else target if fresh else worse(row.priority, target)
+    target = decide(row.severity, len(impact["services"]), impact["users"], row.priority, row.priority_overridden,
+                    fresh)
     changed = target != row.priority
     if changed:
-        _record(session, row, target, "system", _why(impact), "auto", now)
+        _record(session, row, target, "system", why(impact), "auto", now)
     if changed or fresh:
         refresh_timers(session, row, now)
     return changed
@@ -146,7 +170,8 @@ def set_priority(session: Session, row: IncidentRow, who: Principal, priority: s
     return changed
 
 
-def _why(impact: dict) -> str:
+def why(impact: dict) -> str:
+    """The automatic priority event's message: which services (and how many users) it touches."""
     services = impact["services"]
     if not services:
         return "no client service affected"
@@ -158,6 +183,8 @@ def _record(session: Session, row: IncidentRow, target: str, actor: str, reason:
             now: float) -> None:
     old = row.priority
     row.priority = target
-    add_event(session, row, "priority", actor, reason,
-              {"from": old, "to": target, "source": source, "impact": {k: row.impact.get(k) for k in
-                                                                         ("services", "users")}}, now)
+    add_event(session, row, "priority", actor, reason, event_data(old, target, source, row.impact), now)
+
+
+def event_data(old: str, target: str, source: str, impact: dict) -> dict:
+    return {"from": old, "to": target, "source": source, "impact": {k: impact.get(k) for k in ("services", "users")}}

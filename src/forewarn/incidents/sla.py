@@ -40,24 +40,33 @@ def _policy(session: Session, tenant_id: str) -> SlaPolicyOut | None:
     return sla_policies(session, {tenant_id}).get(tenant_id)
 
 
+def timer_values(opened_at: float, priority: str, pol: SlaPolicyOut | None) -> dict[str, float | str] | None:
+    """Targets, due and warning instants of an incident opened at `opened_at` with this priority; None when
+    the policy has no target for it. Shared by refresh_timers and the batch correlator's bulk insert."""
+    target = pol.targets.get(priority) if pol else None
+    if target is None or pol is None:
+        return None
+    cal = calendar_for(pol, target)
+    minutes = {"response": target.response, "resolution": target.resolution}
+    values: dict[str, float | str] = {"priority": priority, "policy_updated_at": pol.updated_at}
+    for kind in KINDS:
+        budget = minutes[kind] * 60.0
+        values[f"{kind}_minutes"] = minutes[kind]
+        values[f"{kind}_due_at"] = add_business_seconds(cal, opened_at, budget)
+        values[f"{kind}_warn_at"] = add_business_seconds(cal, opened_at, budget * pol.warn_at)
+    return values
+
+
 def refresh_timers(session: Session, row: IncidentRow, now: float, policy: object = _LOAD) -> IncidentSlaRow | None:
     """(Re)compute the incident's due instants for its priority under the policy; none without a target."""
     pol = _policy(session, row.tenant_id) if policy is _LOAD else policy
     assert pol is None or isinstance(pol, SlaPolicyOut)
     sla = session.get(IncidentSlaRow, row.id)
-    target = pol.targets.get(row.priority) if pol else None
-    if target is None or pol is None:
+    values = timer_values(row.opened_at, row.priority, pol)
+    if values is None:
         if sla is not None:
             session.delete(sla)
         return None
-    cal = calendar_for(pol, target)
-    minutes = {"response": target.response, "resolution": target.resolution}
-    values: dict[str, float | str] = {"priority": row.priority, "policy_updated_at": pol.updated_at}
-    for kind in KINDS:
-        budget = minutes[kind] * 60.0
-        values[f"{kind}_minutes"] = minutes[kind]
-        values[f"{kind}_due_at"] = add_business_seconds(cal, row.opened_at, budget)
-        values[f"{kind}_warn_at"] = add_business_seconds(cal, row.opened_at, budget * pol.warn_at)
     if sla is None:
         sla = IncidentSlaRow(incident_id=row.id, tenant_id=row.tenant_id, response_warned=False,
                              resolution_warned=False, response_breached=False, resolution_breached=False, **values)

@@ -39,7 +39,7 @@ def test_priority_rises_with_severity_and_never_drops_by_itself(env):
     assert row.priority == "P2"  # one service, 40 users (impact level 2), a warning
     again, _ = env.fire("pms", "critical", fp="pms:down", ts=T0 + 60)
     assert again == incident
-    assert sla_tick(env.session, T0 + 60) == [incident]
+    assert sla_tick(env.session, T0 + 60) == []  # correlation raised it when the signal joined, not the tick
     assert row.priority == "P1"
     env.fire("pms", "critical", fp="pms:down", ts=T0 + 120, state="resolved")
     sla_tick(env.session, T0 + 120)
