@@ -8,6 +8,7 @@ bounce between SLA targets as symptoms come and go; a technician's override stic
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -18,10 +19,11 @@ from sqlalchemy.orm import Session
 from forewarn.auth import Principal
 from forewarn.core.enums import Severity
 from forewarn.core.errors import ValidationFailed
+from forewarn.incidents.batch_sql import BulkSql
 from forewarn.incidents.models import IncidentRow, IncidentSignalRow
 from forewarn.incidents.sla import refresh_timers
 from forewarn.incidents.timeline import add_event
-from forewarn.inventory import list_assets, tenant_edges, topology_version
+from forewarn.inventory import tenant_edges, topology_version
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
 USER_FACING_TAG = "user-facing"
@@ -81,14 +83,28 @@ def _users(attributes: dict) -> int:
         return 0
 
 
+def _json(value: object) -> object:
+    """SQLite hands JSON columns over as text, psycopg already parsed; skip parsing the empty ones."""
+    if isinstance(value, str):
+        return None if value in ("{}", "[]", "null") else json.loads(value)
+    return value
+
+
 def _tenant_impact(session: Session, tenant_id: str, version: tuple | None = None) -> _TenantImpact:
     version = topology_version(session, tenant_id) if version is None else version
     cached = _CACHE.get(tenant_id)
     if cached and cached.version == version and time.monotonic() - cached.loaded < CACHE_SECONDS:
         return cached
-    assets, _ = list_assets(session, Principal.system(), tenant=tenant_id, limit=1_000_000)
-    services = {a.id: (a.name, _users(a.attributes)) for a in assets
-                if USER_FACING_TAG in a.tags or _users(a.attributes) or a.kind.value in SERVICE_KINDS}
+    # Driver rows, not list_assets: building 10,000 API objects (or ORM-decoding 20,000 JSON values) cost
+    # ~1 s (0.3 s) a refresh at 10,000 assets; most assets have no tags and no attributes to parse.
+    sql = BulkSql(session)
+    rows = session.connection().exec_driver_sql(
+        f"SELECT id, name, kind, tags, attributes FROM assets WHERE tenant_id = {sql.mark}", (tenant_id,))
+    services = {}
+    for i, name, kind, tags, attrs in rows:
+        users = _users(_json(attrs) or {})
+        if users or kind in SERVICE_KINDS or USER_FACING_TAG in (_json(tags) or ()):
+            services[i] = (name, users)
     model = _TenantImpact(services, version, time.monotonic())
     _CACHE[tenant_id] = model
     return model

@@ -7,7 +7,9 @@ reopened incident's resolution clock counts from its original opening: the clien
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Float, and_, false, func, literal, select
 from sqlalchemy.orm import Session
@@ -25,6 +27,24 @@ _CALENDARS: dict[tuple, Calendar] = {}
 _LOAD = object()
 
 
+@dataclass(frozen=True)
+class _DayMemo(Calendar):
+    """A calendar that keeps each day's business intervals once computed: due instants of a thousand incidents
+    opened in one batch walk the same few days, and building local datetimes dominated that cost."""
+
+    days: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def intervals(self, first: date, last: date) -> Iterator[tuple[float, float]]:
+        if first != last:
+            return super().intervals(first, last)
+        got = self.days.get(first)
+        if got is None:
+            if len(self.days) > 4000:  # ~10 years of days: bounded without eviction logic
+                self.days.clear()
+            got = self.days[first] = tuple(super().intervals(first, first))
+        return iter(got)
+
+
 def calendar_for(policy: SlaPolicyOut, target: SlaTargetIn) -> Calendar:
     if target.clock == "24x7" or not policy.hours:
         return Calendar.around_the_clock()
@@ -32,7 +52,7 @@ def calendar_for(policy: SlaPolicyOut, target: SlaTargetIn) -> Calendar:
     if key not in _CALENDARS:
         if len(_CALENDARS) > 1000:  # policies change rarely; a bounded cache never needs eviction logic
             _CALENDARS.clear()
-        _CALENDARS[key] = Calendar.from_spec(policy.timezone, policy.hours, policy.holidays)
+        _CALENDARS[key] = _DayMemo.from_spec(policy.timezone, policy.hours, policy.holidays)
     return _CALENDARS[key]
 
 
