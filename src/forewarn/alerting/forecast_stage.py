@@ -25,8 +25,8 @@ CHART_REFRESH = 3600.0  # a series the screen leaves out is still refitted this 
 # A kept series whose last full forecast saw no crossing within the reach is refitted only when the
 # screen sees it steeper or nearer than then, or after this long (a weekday's morning ramp after a
 # quiet weekend looks steep to the screen for a day, and the forecaster keeps saying "no trend").
-RECHECK = 6 * 3600.0
-STEEPER, NEARER = 1.2, 0.9  # what counts as "steeper or nearer than at the last full forecast"
+RECHECK = 2 * 3600.0
+STEEPER, NEARER = 1.05, 0.97  # what counts as "steeper or nearer than at the last full forecast"
 
 Describe = Callable[[Iterable[int]], dict[int, SeriesInfo]]
 
