@@ -5,6 +5,7 @@ instead of per-incident queries and networkx, and written with executemany in th
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,21 +27,28 @@ _SLA_NEW = ("incident_id", "tenant_id", *_TIMES, "response_warned", "resolution_
 
 def rate(session: Session, batch: TenantBatch, now: float) -> None:
     """Decide impact and priority of every touched incident whose impact is stale (as the SLA tick would)."""
-    touched = list(batch.touched.values())
-    current = _stored(session, [i.id for i in touched if i.stored])
+    todo = [i for i in batch.touched.values() if i.rated != (i.signal_count, i.severity)]
+    if not todo:
+        return
+    # Priority and override as the database has them (a technician may have moved them); the stored impact
+    # only where this process never saw one (an incident from before this path: the tick may have rated it).
+    current = _stored(session, [i.id for i in todo if i.stored and i.rated is not None], False)
+    current.update(_stored(session, [i.id for i in todo if i.stored and i.rated is None], True))
     graph = batch.state.graph
     services = client_services(session, batch.state.tenant_id, graph.version)
     batch.rated_at = now
-    for incident in touched:
+    for incident in todo:
         if incident.stored and incident.id not in current:
             continue  # deleted under us: nothing to rate
-        priority, overridden, old = current.get(incident.id, ("P4", False, None))
+        priority, overridden, old = current.get(incident.id, ("P4", False, incident.rated))
         if not stale(old, incident.signal_count, incident.severity):
+            incident.rated = (incident.signal_count, incident.severity)
             continue
         impact = _impact(graph, services, incident)
         target = decide(incident.severity, len(impact["services"]), impact["users"], priority, overridden,
                         fresh=not old)
         incident.priority, incident.impact = target, impact
+        incident.rated = (incident.signal_count, incident.severity)
         if target != priority:
             batch.events.append({"incident_id": incident.id, "ts": now, "kind": "priority", "actor": "system",
                                  "message": why(impact)[:4000],
@@ -49,40 +57,66 @@ def rate(session: Session, batch: TenantBatch, now: float) -> None:
             batch.timed.append((incident, not incident.stored))
 
 
-def _stored(session: Session, ids: list[str]) -> dict[str, tuple[str, bool, dict | None]]:
-    """Priority, override flag and impact as the database has them (a technician or the tick may have moved them)."""
+def _stored(session: Session, ids: list[str], with_impact: bool) -> dict[str, tuple[str, bool, Any]]:
+    """id → (priority, overridden, impact); without `with_impact` the impact is only a non-empty marker."""
     sql = BulkSql(session)
     conn = session.connection()
-    out: dict[str, tuple[str, bool, dict | None]] = {}
+    out: dict[str, tuple[str, bool, Any]] = {}
+    cols = "id, priority, priority_overridden" + (", impact" if with_impact else "")
     for k in range(0, len(ids), _CHUNK):
         part = ids[k:k + _CHUNK]
-        query = f"SELECT id, priority, priority_overridden, impact FROM incidents WHERE id IN ({sql.marks(len(part))})"
-        for i, priority, overridden, impact in conn.exec_driver_sql(query, tuple(part)):
-            out[i] = (priority, bool(overridden), _loads(impact))
+        query = f"SELECT {cols} FROM incidents WHERE id IN ({sql.marks(len(part))})"
+        for i, priority, overridden, *impact in conn.exec_driver_sql(query, tuple(part)):
+            out[i] = (priority, bool(overridden), _loads(impact[0]) if with_impact else _RATED)
     return out
+
+
+_RATED = {"signals": None, "severity": None}  # rated before, so not fresh, and stale by construction
 
 
 def _loads(value: Any) -> dict | None:  # noqa: ANN401 - SQLite hands JSON over as text, psycopg parsed
     return json.loads(value) if isinstance(value, str) else value
 
 
+@dataclass(slots=True, eq=False)
+class Radius:
+    """An open incident's blast radius so far: assets only join an open incident, so it only grows."""
+
+    graph: TenantGraph
+    services: dict[str, tuple[str, int]]
+    seen: set[str] = field(default_factory=set)  # asset ids already folded in
+    nodes: set[int] = field(default_factory=set)  # those assets and everything depending on them
+    hit: list[tuple[str, int]] = field(default_factory=list)  # client services among `nodes`
+    outside: set[str] = field(default_factory=set)  # asset ids the graph does not know
+
+
 def _impact(graph: TenantGraph, services: dict[str, tuple[str, int]], incident: OpenIncident) -> dict[str, Any]:
     """The incident's assets and everything depending on them (cached closures), narrowed to client services."""
+    r = incident.radius
+    if r is None or r.graph is not graph or r.services is not services:
+        r = incident.radius = Radius(graph, services)
     assets = {link.signal.asset_id for link in incident.links.values() if link.signal.asset_id}
     if incident.asset_id:
         assets.add(incident.asset_id)
-    index, ids = graph.index, graph.ids
-    nodes = {index[a] for a in assets if a in index}
-    # A dependant's own dependants lie inside its dependency's closure: once covered, an asset adds nothing.
-    # The root cause first, since its closure usually covers every other asset of the incident.
-    root = index.get(incident.root_cause_asset_id) if incident.root_cause_asset_id else None
-    closed: set[int] = set()
-    for node in ([root] if root in nodes else []) + [n for n in nodes if n != root]:
-        if node not in closed:
-            closed |= graph.dependants(node)
-    names = {ids[n] for n in closed} | assets
-    hit = [services[a] for a in names if a in services]
-    return summarise(hit, len(names), incident.signal_count, incident.severity)
+    new = assets - r.seen
+    if new:
+        index, ids = graph.index, graph.ids
+        # An asset inside the radius adds nothing: its dependants are inside the closure that brought it in.
+        # The root cause first, since its closure usually covers every other asset of the incident.
+        root = incident.root_cause_asset_id
+        for asset in ([root] if root in new else []) + [a for a in new if a != root]:
+            node = index.get(asset)
+            if node is None:
+                if asset not in r.outside:
+                    r.outside.add(asset)
+                    if asset in services:
+                        r.hit.append(services[asset])
+            elif node not in r.nodes:
+                fresh = (graph.dependants(node) | {node}) - r.nodes
+                r.nodes |= fresh
+                r.hit += [services[ids[n]] for n in fresh if ids[n] in services]
+        r.seen |= new
+    return summarise(r.hit, len(r.nodes) + len(r.outside), incident.signal_count, incident.severity)
 
 
 def write_rated(session: Session, sql: BulkSql, batch: TenantBatch) -> None:

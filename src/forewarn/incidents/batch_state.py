@@ -69,6 +69,8 @@ class OpenIncident:
     merged_into: str | None = None
     priority: str = "P4"  # as rated in this batch (batch_priority); written with the incident
     impact: dict[str, Any] | None = None  # set when this batch rated it: the row's impact and priority get written
+    rated: tuple[int, str] | None = None  # (signals, severity) its stored impact was computed for; None: never
+    radius: Any = None  # batch_priority's blast radius so far, grown as the incident gains assets
 
 
 class TenantState:
@@ -152,5 +154,8 @@ def load_open(session: Session, state: TenantState, only: set[str] | None = None
 
 
 def _incident(r: IncidentRow) -> OpenIncident:
-    return OpenIncident(r.id, r.tenant_id, r.title, r.status, r.severity, r.asset_id, r.proactive, r.flapping,
-                        r.signal_count, r.root_cause_asset_id, dict(r.analysis or {}), r.opened_at)
+    incident = OpenIncident(r.id, r.tenant_id, r.title, r.status, r.severity, r.asset_id, r.proactive, r.flapping,
+                            r.signal_count, r.root_cause_asset_id, dict(r.analysis or {}), r.opened_at)
+    if r.impact:
+        incident.rated = (r.impact.get("signals"), r.impact.get("severity"))
+    return incident

@@ -33,6 +33,18 @@ class _DayMemo(Calendar):
     opened in one batch walk the same few days, and building local datetimes dominated that cost."""
 
     days: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    dates: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def local_date(self, ts: float) -> date:
+        # Every zone's offset is a whole number of quarter hours, so a local midnight always falls on a UTC
+        # quarter-hour boundary and one 15-minute block of epoch seconds has one local date.
+        key = int(ts // 900)
+        got = self.dates.get(key)
+        if got is None:
+            if len(self.dates) > 100_000:
+                self.dates.clear()
+            got = self.dates[key] = super().local_date(ts)
+        return got
 
     def intervals(self, first: date, last: date) -> Iterator[tuple[float, float]]:
         if first != last:
