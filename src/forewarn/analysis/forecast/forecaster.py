@@ -1,4 +1,4 @@
-"""Forecasts when a gauge crosses its limit: clean, find steps, fit trend and season, project."""
+"""Forecasts when a gauge crosses its limit: clean, find steps or resets, fit trend and season, project."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 from forewarn.analysis.forecast.crossing import Projection, crossing_times, project
 from forewarn.analysis.forecast.models import Basis, Fit, choose_curve, fit, rate_gradient
 from forewarn.analysis.forecast.prepare import bin_series, clean_series, crossed_since
+from forewarn.analysis.forecast.resets import find_resets, reset_indices
 from forewarn.analysis.forecast.steps import detect_steps
 from forewarn.analysis.forecast.types import (
     DAY,
@@ -16,6 +17,7 @@ from forewarn.analysis.forecast.types import (
     Forecast,
     ForecastConfig,
     ProjectionPoint,
+    ResetPattern,
     SeriesKind,
 )
 
@@ -45,7 +47,11 @@ def forecast_crossing(
     if ts.size < config.min_points or ts[-1] - ts[0] < config.min_span_s:
         window = (float(ts[0]), float(ts[-1])) if ts.size else (now, now)
         return _empty(limit, direction, now, config, "insufficient-data", window)
-    ts, v, segment, tag = _since_last_step(ts, v, config)
+    resets = _regular_resets(ts, v, direction, config)
+    if resets is None:
+        ts, v, segment, tag = _since_last_step(ts, v, config)
+    else:
+        ts, v, segment, tag = _since_last_reset(ts, v, direction, resets, config)
     model = _fit_model(ts, v, segment, now, direction, config)
     proj = project(model, config.horizon_s / DAY, config.level)
     rate, rate_sd = _rate(model)
@@ -54,13 +60,19 @@ def forecast_crossing(
     since = crossed_since(ts, v, limit, direction)
     if since is not None:
         return _build(
-            limit, direction, now, config, (since, since, since), rate, "already-crossed", window, proj
+            limit, direction, now, config, (since, since, since), rate, "already-crossed", window, proj, resets
         )
     toward = rate if direction == "above" else -rate
     if toward < config.trend_t_min * rate_sd:
-        return _build(limit, direction, now, config, (None, None, None), rate, "no-trend", window, proj)
+        return _build(limit, direction, now, config, (None, None, None), rate, "no-trend", window, proj, resets)
     times = crossing_times(proj, limit, direction, now)
-    return _build(limit, direction, now, config, times, rate, method, window, proj)
+    if resets is not None and times[0] is not None:
+        due_by = resets.last_ts + config.reset_slack * resets.interval_s
+        # The next reset comes before the crossing: no warning. Once that reset is overdue (a backup
+        # failing, a rotation stopped) the series is judged on its own trend, as any other.
+        if now <= due_by < times[0]:
+            return _build(limit, direction, now, config, (None, None, None), rate, method, window, proj, resets)
+    return _build(limit, direction, now, config, times, rate, method, window, proj, resets)
 
 
 def forecast_many(
@@ -85,6 +97,30 @@ def forecast_many(
         forecast_crossing(ts, v, float(lim), d, now, config=config)
         for (ts, v), lim, d in zip(series, limits, directions, strict=True)
     ]
+
+
+def _regular_resets(
+    ts: np.ndarray, v: np.ndarray, direction: Direction, config: ForecastConfig
+) -> ResetPattern | None:
+    found = find_resets(ts, v, direction, config.reset_min_count)
+    return found if found is not None and found.regular(config.reset_max_spread) else None
+
+
+def _since_last_reset(
+    ts: np.ndarray, v: np.ndarray, direction: Direction, resets: ResetPattern, config: ForecastConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """Cut the data to what follows the last reset: a line fitted across a sawtooth has no meaning.
+
+    Right after a reset there is too little data for a slope, so every stretch between resets
+    keeps its own level and they share one slope (each stretch climbs alike).
+    """
+    last = int(np.searchsorted(ts, resets.last_ts))
+    if ts[-1] - ts[last] >= config.min_span_s and ts.size - last >= config.min_points:
+        return ts[last:], v[last:], np.zeros(ts.size - last, dtype=np.int64), "+reset"
+    starts = reset_indices(ts, v, direction)
+    segment = np.searchsorted(starts, np.arange(ts.size), side="right").astype(np.int64)
+    first = int(starts[0])  # before the first reset the stretch is partial and of unknown age
+    return ts[first:], v[first:], segment[first:] - segment[first], "+resets"
 
 
 def _since_last_step(
@@ -152,6 +188,7 @@ def _build(
     method: str,
     window: tuple[float, float],
     proj: Projection,
+    resets: ResetPattern | None = None,
 ) -> Forecast:
     crossing, lower, upper = times
     return Forecast(
@@ -167,6 +204,7 @@ def _build(
         now=now,
         level=config.level,
         horizon_end=now + config.horizon_s,
+        resets=resets,
     )
 
 

@@ -6,12 +6,24 @@ from forewarn.analysis.forecast.types import DAY, HOUR, Forecast
 
 
 def forecast_text(forecast: Forecast, label: str, *, verb: str = "reaches its limit") -> str:
-    """Say when `label` crosses its limit; `verb` reads after the label ("full", "expires")."""
+    """Say when `label` crosses its limit; `verb` reads after the label ("full", "expires").
+
+    A series that resets regularly also says so: "...; resets every ~24 h; next expected in ~2 h".
+    """
+    text = _crossing_text(forecast, label, verb)
+    if forecast.resets is None or forecast.crossing_ts is not None and forecast.crossing_ts <= forecast.now:
+        return text
+    return f"{text}; {forecast.resets.describe(forecast.now)}"
+
+
+def _crossing_text(forecast: Forecast, label: str, verb: str) -> str:
     if forecast.method == "not-applicable":
         return f"{label}: no forecast (a counter has no limit to reach)"
     if forecast.crossing_ts is None:
         if forecast.method == "insufficient-data":
             return f"{label}: not enough data to forecast yet"
+        if forecast.resets is not None:
+            return f"{label}: no crossing of {forecast.limit:g} predicted before its next reset"
         days = (forecast.horizon_end - forecast.now) / DAY
         return f"{label}: no crossing of {forecast.limit:g} predicted within {days:.0f} days"
     if forecast.crossing_ts <= forecast.now:

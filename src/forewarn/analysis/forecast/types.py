@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,6 +21,38 @@ class ProjectionPoint:
     value: float
     lo: float
     hi: float
+
+
+@dataclass(frozen=True, slots=True)
+class ResetPattern:
+    """Resets seen in a series: when the last one was, how far apart they come and how regularly.
+
+    `spread` is the median absolute deviation of the intervals over their median (0: clockwork);
+    it is NaN with a single interval, which cannot show regularity either way.
+    """
+
+    count: int
+    last_ts: float
+    interval_s: float
+    spread: float
+
+    def next_ts(self) -> float:
+        return self.last_ts + self.interval_s
+
+    def regular(self, max_spread: float) -> bool:
+        return math.isnan(self.spread) or self.spread <= max_spread
+
+    def describe(self, now: float) -> str:
+        """E.g. "resets every ~24 h; next expected in ~2 h" (or "overdue by ~10 h")."""
+        every = _amount(self.interval_s)
+        ahead = self.next_ts() - now
+        when = f"next expected in ~{_amount(ahead)}" if ahead >= 0 else f"overdue by ~{_amount(-ahead)}"
+        return f"resets every ~{every}; {when}"
+
+
+def _amount(seconds: float) -> str:
+    hours = seconds / HOUR
+    return f"{hours:.0f} h" if hours < 72 else f"{hours / 24:.1f} d"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +75,7 @@ class Forecast:
     now: float
     level: float
     horizon_end: float
+    resets: ResetPattern | None = None  # the series resets regularly: the crossing is judged against the next reset
 
     @property
     def already_crossed(self) -> bool:
@@ -71,3 +105,6 @@ class ForecastConfig:
     select_margin: float = 6.0  # a curved model must beat the straight one by this much BIC
     min_bend: float = 0.6  # ... and change the rate by at least this fraction of the straight slope
     projection_points: int = 24
+    reset_min_count: int = 2  # fewer resets than this (drops back to the floor) are no pattern
+    reset_max_spread: float = 0.25  # intervals deviating more than this (MAD / median) are not regular
+    reset_slack: float = 1.5  # a reset counts as due until this many typical intervals after the last one
