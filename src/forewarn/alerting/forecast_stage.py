@@ -138,4 +138,6 @@ class ForecastSignals:
             evidence={"series_id": series.id, "crossing_ts": forecast.crossing_ts, "lower_ts": forecast.lower_ts,
                       "upper_ts": forecast.upper_ts, "limit": forecast.limit, "direction": forecast.direction,
                       "rate_per_day": forecast.rate_per_day, "method": forecast.method,
+                      "reset_interval_s": None if forecast.resets is None else forecast.resets.interval_s,
+                      "next_reset_ts": None if forecast.resets is None else forecast.resets.next_ts(),
                       "projection": [[p.ts, p.value, p.lo, p.hi] for p in forecast.projection]})

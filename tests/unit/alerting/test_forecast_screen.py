@@ -95,3 +95,15 @@ def test_hourly_grid_fed_from_batches_gives_the_same_screen_as_reading_the_store
     np.testing.assert_allclose(got.rate, expected.rate, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(got.gap, expected.gap, rtol=1e-9)
     assert got.kept.tolist() == expected.kept.tolist()
+
+
+def test_an_overdue_nightly_reset_is_kept_for_the_forecaster_to_warn():
+    """A backup's age resets at 02:00; from day 5 the backups fail. Once overdue, the screen must pass it on."""
+    ts = START + 900.0 * np.arange(int(5.7 * 96))  # every 15 minutes up to day 5, 16:48
+    last = np.floor((ts - START - 7200.0) / DAY) * DAY + START + 7200.0
+    last = np.minimum(last, START + 4 * DAY + 7200.0)  # no backup after day 4's
+    age = np.maximum(0.0, (ts - last) / 3600.0)
+    now = float(ts[-1])
+    f = forecast_crossing(ts, age, 48.0, "above", now)
+    assert f.resets is not None and f.seconds_to_crossing() is not None and f.seconds_to_crossing() < DAY
+    assert screen([(ts, age)], [48.0], [True])[0]
