@@ -117,8 +117,12 @@ def client_services(session: Session, tenant_id: str, version: tuple | None = No
 
 def summarise(hit: list[tuple[str, int]], assets: int, signals: int, severity: str) -> dict:
     """The impact document stored on the incident, from the services inside its blast radius."""
-    return {"services": sorted(name for name, _ in hit), "users": max((u for _, u in hit), default=0),
-            "assets": assets, "signals": signals, "severity": severity}
+    return impact_doc(sorted(name for name, _ in hit), max((u for _, u in hit), default=0), assets, signals,
+                      severity)
+
+
+def impact_doc(services: list[str], users: int, assets: int, signals: int, severity: str) -> dict:
+    return {"services": services, "users": users, "assets": assets, "signals": signals, "severity": severity}
 
 
 def impact_of(session: Session, row: IncidentRow) -> dict:
