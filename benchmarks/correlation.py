@@ -9,7 +9,9 @@ top-1, through forewarn.incidents.correlate in batches. Speed: a time-ordered st
 (storms behind switches and servers, lone anomalies re-sent while they last, flapping links, every
 condition recovering) recorded and correlated (a) by the old per-signal path of commit 9010cad
 (correlation_baseline.py) and (b) by apply_signal now, both one transaction per signal on a smaller
-sample, and (c) by the batch path, one transaction per batch; on SQLite and, when reachable, PostgreSQL.
+sample, and (c) by the batch path, one transaction per batch, once leaving priorities to the SLA tick and
+once rating impact/priority and writing SLA timers in the batch (a tenant SLA policy with business hours;
+a third of the service-layer assets have users); on SQLite and, when reachable, PostgreSQL.
 """
 
 from __future__ import annotations
