@@ -52,6 +52,8 @@ def test_daily_sawtooth_is_found_with_its_interval_and_last_reset() -> None:
     assert pattern is not None
     assert pattern.interval_s == pytest.approx(DAY, abs=CADENCE)
     assert pattern.spread < 0.05
+    assert pattern.clock_drift_s < CADENCE + 60.0
+    assert pattern.regular(0.25, HOUR)
     assert pattern.last_ts == pytest.approx(T0 + 6 * DAY + 2 * HOUR, abs=CADENCE + 60.0)
 
 
@@ -129,7 +131,7 @@ def test_irregular_drops_are_no_pattern_and_a_spike_is_no_reset() -> None:
     last = drops[np.searchsorted(drops, ts, side="right") - 1]
     v = 40.0 * (1.0 - np.exp(-(ts - last) / (6 * HOUR)))  # fills up and levels off, then is emptied
     assert find_resets(ts, v, "above", 2) is not None  # found ...
-    assert not find_resets(ts, v, "above", 2).regular(0.25)  # ... but not regular
+    assert not find_resets(ts, v, "above", 2).regular(0.25, HOUR)  # ... but not regular
     flat = np.full(ts.size, 50.0)
     flat[200] = 0.0  # one glitch to zero
     assert reset_indices(ts, flat, "above").size == 0
@@ -145,3 +147,18 @@ def test_below_direction_resets_are_rises() -> None:
     v2 = 90.0 - ((ts2 - T0) / DAY) % 30.0
     pattern = find_resets(ts2, v2, "below", 2)
     assert pattern is not None and pattern.interval_s == pytest.approx(30 * DAY, abs=HOUR)
+
+
+def test_cleanups_whenever_the_disk_is_nearly_full_are_no_schedule() -> None:
+    # Cleaned at day 3.3 and day 8.1 (whenever someone noticed): evenly enough spaced for one
+    # interval, but at 07:12 and 02:24, so no schedule, and the fill is warned about as before.
+    ts = T0 + np.arange(0.0, 10 * DAY, 300.0)
+    d = (ts - T0) / DAY
+    v = 50.0 + 10.0 * d - 35.0 * (d >= 3.3) - 40.0 * (d >= 8.1)
+    pattern = find_resets(ts, v, "above", 2)
+    assert pattern is not None and pattern.clock_drift_s > 2 * HOUR
+    assert not pattern.regular(0.25, HOUR)
+    now = float(ts[-1])  # 75 % at 10 points a day: 95 % in ~2 days
+    f = forecast_crossing(ts, v, 95.0, "above", now)
+    assert f.resets is None
+    assert (f.crossing_ts - now) / DAY == pytest.approx(2.0, abs=0.3)

@@ -9,7 +9,7 @@ import numpy as np
 from forewarn.analysis.forecast.crossing import Projection, crossing_times, project
 from forewarn.analysis.forecast.models import Basis, Fit, choose_curve, fit, rate_gradient
 from forewarn.analysis.forecast.prepare import bin_series, clean_series, crossed_since
-from forewarn.analysis.forecast.resets import find_resets, reset_indices
+from forewarn.analysis.forecast.resets import find_resets
 from forewarn.analysis.forecast.steps import detect_steps
 from forewarn.analysis.forecast.types import (
     DAY,
@@ -51,7 +51,7 @@ def forecast_crossing(
     if resets is None:
         ts, v, segment, tag = _since_last_step(ts, v, config)
     else:
-        ts, v, segment, tag = _since_last_reset(ts, v, direction, resets, config)
+        ts, v, segment, tag = _since_last_reset(ts, v, resets, config)
     model = _fit_model(ts, v, segment, now, direction, config)
     proj = project(model, config.horizon_s / DAY, config.level)
     rate, rate_sd = _rate(model)
@@ -103,24 +103,23 @@ def _regular_resets(
     ts: np.ndarray, v: np.ndarray, direction: Direction, config: ForecastConfig
 ) -> ResetPattern | None:
     found = find_resets(ts, v, direction, config.reset_min_count)
-    return found if found is not None and found.regular(config.reset_max_spread) else None
+    return found if found is not None and found.regular(config.reset_max_spread, config.reset_max_drift_s) else None
 
 
 def _since_last_reset(
-    ts: np.ndarray, v: np.ndarray, direction: Direction, resets: ResetPattern, config: ForecastConfig
+    ts: np.ndarray, v: np.ndarray, resets: ResetPattern, config: ForecastConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
     """Cut the data to what follows the last reset: a line fitted across a sawtooth has no meaning.
 
-    Right after a reset there is too little data for a slope, so every stretch between resets
-    keeps its own level and they share one slope (each stretch climbs alike).
+    Until half a typical interval (at most `min_post_step_s`) has passed since the reset, the
+    stretch is too short for its own slope (two hours of a disk read noise as a trend): then the
+    step logic keeps the older stretches, each with its own level, to share one slope.
     """
     last = int(np.searchsorted(ts, resets.last_ts))
-    if ts[-1] - ts[last] >= config.min_span_s and ts.size - last >= config.min_points:
+    enough = min(config.min_post_step_s, 0.5 * resets.interval_s)
+    if ts[-1] - ts[last] >= max(enough, config.min_span_s) and ts.size - last >= config.min_points:
         return ts[last:], v[last:], np.zeros(ts.size - last, dtype=np.int64), "+reset"
-    starts = reset_indices(ts, v, direction)
-    segment = np.searchsorted(starts, np.arange(ts.size), side="right").astype(np.int64)
-    first = int(starts[0])  # before the first reset the stretch is partial and of unknown age
-    return ts[first:], v[first:], segment[first:] - segment[first], "+resets"
+    return _since_last_step(ts, v, config)
 
 
 def _since_last_step(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from forewarn.analysis.forecast.types import Direction, ResetPattern
+from forewarn.analysis.forecast.types import DAY, Direction, ResetPattern
 
 _DROP = 0.5  # a reset falls by more than this fraction of the series' range ...
 _FLOOR = 1.0 / 3.0  # ... and lands within this fraction of the range above its floor
@@ -51,4 +51,14 @@ def find_resets(ts: np.ndarray, values: np.ndarray, direction: Direction, min_co
     if not interval > 0.0:
         return None
     spread = float(np.median(np.abs(gaps - interval)) / interval) if gaps.size >= 2 else float("nan")
-    return ResetPattern(count=int(idx.size), last_ts=float(at[-1]), interval_s=interval, spread=spread)
+    return ResetPattern(
+        count=int(idx.size), last_ts=float(at[-1]), interval_s=interval, spread=spread, clock_drift_s=_clock_drift(at)
+    )
+
+
+def _clock_drift(at: np.ndarray) -> float:
+    """Largest distance (seconds) of a reset's time of day from their circular mean time of day."""
+    angle = 2.0 * np.pi * (at % DAY) / DAY
+    mean = np.arctan2(np.sin(angle).mean(), np.cos(angle).mean())
+    off = np.angle(np.exp(1j * (angle - mean)))  # wrapped to (-pi, pi]: 23:50 and 00:10 are 20 min apart
+    return float(np.abs(off).max() * DAY / (2.0 * np.pi))

@@ -28,19 +28,25 @@ class ResetPattern:
     """Resets seen in a series: when the last one was, how far apart they come and how regularly.
 
     `spread` is the median absolute deviation of the intervals over their median (0: clockwork);
-    it is NaN with a single interval, which cannot show regularity either way.
+    it is NaN with a single interval, which cannot show regularity either way. `clock_drift_s` is
+    how far the resets' times of day stray from their mean (largest deviation, seconds): a schedule
+    (a nightly backup, a weekly cleanup) keeps its hour, a disk cleaned whenever it is nearly full
+    does not.
     """
 
     count: int
     last_ts: float
     interval_s: float
     spread: float
+    clock_drift_s: float
 
     def next_ts(self) -> float:
         return self.last_ts + self.interval_s
 
-    def regular(self, max_spread: float) -> bool:
-        return math.isnan(self.spread) or self.spread <= max_spread
+    def regular(self, max_spread: float, max_drift_s: float) -> bool:
+        """Evenly spaced and, when a day or more apart, at the same time of day."""
+        even = math.isnan(self.spread) or self.spread <= max_spread
+        return even and (self.interval_s < 0.75 * DAY or self.clock_drift_s <= max_drift_s)
 
     def describe(self, now: float) -> str:
         """E.g. "resets every ~24 h; next expected in ~2 h" (or "overdue by ~10 h")."""
@@ -107,4 +113,5 @@ class ForecastConfig:
     projection_points: int = 24
     reset_min_count: int = 2  # fewer resets than this (drops back to the floor) are no pattern
     reset_max_spread: float = 0.25  # intervals deviating more than this (MAD / median) are not regular
+    reset_max_drift_s: float = HOUR  # resets a day or more apart keep their time of day within this
     reset_slack: float = 1.5  # a reset counts as due until this many typical intervals after the last one
