@@ -9,7 +9,7 @@ import numpy as np
 from forewarn.analysis.forecast.crossing import Projection, crossing_times, project
 from forewarn.analysis.forecast.models import Basis, Fit, choose_curve, fit, rate_gradient
 from forewarn.analysis.forecast.prepare import bin_series, clean_series, crossed_since
-from forewarn.analysis.forecast.resets import find_resets
+from forewarn.analysis.forecast.resets import find_resets, reset_indices
 from forewarn.analysis.forecast.steps import detect_steps
 from forewarn.analysis.forecast.types import (
     DAY,
@@ -51,8 +51,9 @@ def forecast_crossing(
     if resets is None:
         ts, v, segment, tag = _since_last_step(ts, v, config)
     else:
-        ts, v, segment, tag = _since_last_reset(ts, v, resets, config)
-    model = _fit_model(ts, v, segment, now, direction, config)
+        ts, v, segment, tag = _since_last_reset(ts, v, direction, resets, config)
+    # Stretches between resets are the cycle itself: a daily term fitted beside them only adds noise.
+    model = _fit_model(ts, v, segment, now, direction, config, seasonal=tag != "+resets")
     proj = project(model, config.horizon_s / DAY, config.level)
     rate, rate_sd = _rate(model)
     window = (float(ts[0]), float(ts[-1]))
@@ -107,19 +108,22 @@ def _regular_resets(
 
 
 def _since_last_reset(
-    ts: np.ndarray, v: np.ndarray, resets: ResetPattern, config: ForecastConfig
+    ts: np.ndarray, v: np.ndarray, direction: Direction, resets: ResetPattern, config: ForecastConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
     """Cut the data to what follows the last reset: a line fitted across a sawtooth has no meaning.
 
     Until half a typical interval (at most `min_post_step_s`) has passed since the reset, the
-    stretch is too short for its own slope (two hours of a disk read noise as a trend): then the
-    step logic keeps the older stretches, each with its own level, to share one slope.
+    stretch is too short for its own slope (two hours of a disk read noise as a trend): then every
+    stretch between resets keeps its own level and they share one slope (each climbs alike).
     """
     last = int(np.searchsorted(ts, resets.last_ts))
     enough = min(config.min_post_step_s, 0.5 * resets.interval_s)
     if ts[-1] - ts[last] >= max(enough, config.min_span_s) and ts.size - last >= config.min_points:
         return ts[last:], v[last:], np.zeros(ts.size - last, dtype=np.int64), "+reset"
-    return _since_last_step(ts, v, config)
+    starts = reset_indices(ts, v, direction)
+    segment = np.searchsorted(starts, np.arange(ts.size), side="right").astype(np.int64)
+    first = int(starts[0])  # before the first reset the stretch is partial and of unknown age
+    return ts[first:], v[first:], segment[first:] - segment[first], "+resets"
 
 
 def _since_last_step(
@@ -148,6 +152,7 @@ def _fit_model(
     now: float,
     direction: Direction,
     config: ForecastConfig,
+    seasonal: bool = True,
 ) -> Fit:
     """Bin, choose the seasonal terms the span supports, pick the trend curve and fit it."""
     bt, bv, bw, bseg = bin_series(ts, v, segment, config.max_bins)
@@ -157,8 +162,8 @@ def _fit_model(
     base = Basis(
         n_segments=int(bseg.max()) + 1,
         # A cycle needs about two periods to tell apart from trend, and samples finer than it.
-        daily=span_days >= 1.5 and cadence_days <= 1.0 / 6.0,
-        weekly=span_days >= 14.0 and cadence_days <= 1.0,
+        daily=seasonal and span_days >= 1.5 and cadence_days <= 1.0 / 6.0,
+        weekly=seasonal and span_days >= 14.0 and cadence_days <= 1.0,
         day_phase=(now / DAY) % 7.0,
     )
     decay = np.exp2(t * DAY / config.half_life_s)
