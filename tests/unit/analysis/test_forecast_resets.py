@@ -162,3 +162,15 @@ def test_cleanups_whenever_the_disk_is_nearly_full_are_no_schedule() -> None:
     f = forecast_crossing(ts, v, 95.0, "above", now)
     assert f.resets is None
     assert (f.crossing_ts - now) / DAY == pytest.approx(2.0, abs=0.3)
+
+
+def test_no_warning_in_the_minutes_right_after_a_reset() -> None:
+    # The step finder needs five samples to confirm a level shift; until then a fit across the
+    # fresh drop once read as a crossing ~28 h ahead and raised (then withdrew) a warning each night.
+    ts, v = sampled(backup_age, 10.0)
+    for day in range(3, 10):
+        for now in T0 + day * DAY + np.arange(1.5 * HOUR, 4.0 * HOUR, CADENCE):
+            sel = ts <= now
+            f = forecast_crossing(ts[sel], v[sel], LIMIT, "above", float(now))
+            ahead = f.seconds_to_crossing()
+            assert ahead is None or ahead > 3 * DAY, (day, (now - T0 - day * DAY) / HOUR, f.method)
