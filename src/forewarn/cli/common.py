@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from forewarn.core.errors import ForewarnError
+from forewarn.db import Database, migrate
 from forewarn.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,6 +27,15 @@ def load_settings(data_dir: Path | None, **overrides: Any) -> Settings:
     if data_dir is not None:
         values["data_dir"] = data_dir
     return Settings(**values)
+
+
+def open_database(data_dir: Path | None) -> Database:
+    """The state database of this data directory, created and migrated if needed."""
+    settings = load_settings(data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.effective_database_url)
+    migrate(db.engine)
+    return db
 
 
 def user_errors(fn: F) -> F:

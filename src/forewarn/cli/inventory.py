@@ -8,20 +8,11 @@ from typing import Annotated
 import typer
 
 from forewarn.auth import Principal
-from forewarn.cli.common import DataDir, console, load_settings, user_errors
+from forewarn.cli.common import DataDir, console, open_database, user_errors
 from forewarn.core.errors import ValidationFailed
-from forewarn.db import Database, migrate
 from forewarn.monitoring import apply_environment, export_environment
 
 app = typer.Typer(help="Load or write back a client environment (tenant, sites, assets, dependencies, checks).")
-
-
-def _database(data_dir: Path | None) -> Database:
-    settings = load_settings(data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.effective_database_url)
-    migrate(db.engine)
-    return db
 
 
 @app.command("apply")
@@ -33,7 +24,7 @@ def apply(file: Annotated[Path, typer.Argument(help="environment YAML file")], d
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationFailed(f"cannot read the file: {exc}", where=str(file)) from exc
-    db = _database(data_dir)
+    db = open_database(data_dir)
     with db.session() as session:
         report = apply_environment(session, Principal.system(), text, str(file))
         if dry_run:
@@ -53,7 +44,7 @@ def apply(file: Annotated[Path, typer.Argument(help="environment YAML file")], d
 def export(tenant: Annotated[str, typer.Option(help="tenant slug or id")], data_dir: DataDir = None,
            output: Annotated[Path | None, typer.Option("-o", "--output", help="file (default stdout)")] = None) -> None:
     """Write a tenant's environment back as YAML that `apply` accepts."""
-    db = _database(data_dir)
+    db = open_database(data_dir)
     with db.session() as session:
         text = export_environment(session, Principal.system(), tenant)
     if output:

@@ -9,21 +9,12 @@ from typing import Annotated
 import typer
 
 from forewarn.auth import Principal
-from forewarn.cli.common import DataDir, console, load_settings, user_errors
+from forewarn.cli.common import DataDir, console, open_database, user_errors
 from forewarn.core.errors import ValidationFailed
-from forewarn.db import Database, migrate
 from forewarn.notify import apply_escalation, on_call_now
 
 app = typer.Typer(help="On-call rotas and escalation policies (see `forewarn oncall apply --help`).",
                   no_args_is_help=True)
-
-
-def _database(data_dir: Path | None) -> Database:
-    settings = load_settings(data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.effective_database_url)
-    migrate(db.engine)
-    return db
 
 
 @app.command("apply")
@@ -36,7 +27,7 @@ def apply(file: Annotated[Path, typer.Argument(help="on-call YAML: contacts, rot
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationFailed(f"cannot read the file: {exc}", where=str(file)) from exc
-    db = _database(data_dir)
+    db = open_database(data_dir)
     with db.session() as session:
         report = apply_escalation(session, Principal.system(), text, str(file), time.time())
         if dry_run:
@@ -53,7 +44,7 @@ def apply(file: Annotated[Path, typer.Argument(help="on-call YAML: contacts, rot
 @user_errors
 def now(data_dir: DataDir = None, tenant: Annotated[str | None, typer.Option(help="tenant slug")] = None) -> None:
     """Who is on call on every rota right now, and where a page would go."""
-    db = _database(data_dir)
+    db = open_database(data_dir)
     with db.session() as session:
         rows = on_call_now(session, Principal.system(), tenant, time.time())
     for o in rows:

@@ -14,9 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from forewarn.auth import Principal, get_tenant
-from forewarn.cli.common import DataDir, load_settings
+from forewarn.cli.common import DataDir, open_database
 from forewarn.core.errors import ForewarnError
-from forewarn.db import Database, migrate
 from forewarn.runtime.comparison_run import save_result, simulate_isolated
 from forewarn.simulation import Scenario, SimulationResult, load_scenario
 from forewarn.simulation.report import ChartAssets, render_report, table_rows
@@ -51,7 +50,7 @@ def simulate(
         loaded = load_scenario(scenario)
         if seed is not None:
             loaded = loaded.model_copy(update={"seed": seed})
-        db = _database(data_dir) if save else None
+        db = open_database(data_dir) if save else None
         if db is not None:  # an unknown tenant is refused before the run, not after it
             with db.session() as session:
                 get_tenant(session, Principal.system(), tenant or loaded.tenant_slug)
@@ -73,14 +72,6 @@ def simulate(
         typer.echo(json.dumps({**result.as_json(), "seconds": round(seconds, 1)}, indent=2))
     else:
         _print(result, seconds, report)
-
-
-def _database(data_dir: Path | None) -> Database:
-    settings = load_settings(data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.effective_database_url)
-    migrate(db.engine)
-    return db
 
 
 async def _run(scenario: Scenario, days: float | None, quiet: bool, every_result: bool) -> SimulationResult:
