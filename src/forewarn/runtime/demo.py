@@ -20,6 +20,7 @@ import asyncio
 import copy
 import dataclasses
 import logging
+import math
 from pathlib import Path
 
 import numpy as np
@@ -209,8 +210,10 @@ class DemoFeeder:
                 fault.apply(sim_t, values)
         bus, n = self.platform.bus, len(self.series_ids)
         if self.steps_done % self.sample_steps == 0:
-            await bus.publish(SAMPLES, self.platform.ingest.append_columns(self.series_ids, np.full(n, wall),
-                                                                           values))
+            # Whole seconds, rounded down: the store keeps seconds and rounds to the nearest, which would
+            # otherwise stamp a sample taken at :16.6 a moment in the future.
+            stamp = np.full(n, math.floor(wall), dtype=np.float64)
+            await bus.publish(SAMPLES, self.platform.ingest.append_columns(self.series_ids, stamp, values))
         for result in self.twin.check_results(sim_t, values):
             await bus.publish(CHECK_RESULTS, dataclasses.replace(result, ts=wall))
         lines = self.twin.log_lines(sim_t)
