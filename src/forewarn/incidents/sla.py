@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Float, and_, false, func, literal, select
 from sqlalchemy.orm import Session
@@ -18,7 +18,6 @@ from forewarn.core.enums import IncidentStatus
 from forewarn.incidents.models import IncidentRow, IncidentSlaRow, SlaBreachRow
 from forewarn.incidents.schemas import SlaOut, SlaTimerOut
 from forewarn.incidents.sla_clock import (
-    MAX_DAYS,
     Calendar,
     add_business_seconds,
     business_seconds,
@@ -63,6 +62,14 @@ class _DayMemo(Calendar):
             got = self.days[first] = tuple(super().intervals(first, first))
         return iter(got)
 
+    def day_total(self, day: date, spans: tuple[tuple[float, float], ...]) -> float:
+        got = self.totals.get(day)
+        if got is None:
+            if len(self.totals) > 4000:
+                self.totals.clear()
+            got = self.totals[day] = super().day_total(day, spans)
+        return got
+
 
 def calendar_for(policy: SlaPolicyOut, target: SlaTargetIn) -> Calendar:
     if target.clock == "24x7" or not policy.hours:
@@ -79,33 +86,6 @@ def _policy(session: Session, tenant_id: str) -> SlaPolicyOut | None:
     return sla_policies(session, {tenant_id}).get(tenant_id)
 
 
-def _add_business(cal: Calendar, start: float, seconds: float) -> float:
-    """sla_clock.add_business_seconds, but whole days after `start` that do not use the budget up are
-    skipped by their memoised total: a P4 resolution target walks weeks of days for every incident."""
-    if not isinstance(cal, _DayMemo) or cal.always or seconds <= 0:
-        return add_business_seconds(cal, start, seconds)
-    left, day = seconds, cal.local_date(start) - timedelta(days=1)
-    for _ in range(MAX_DAYS):
-        spans = tuple(cal.intervals(day, day))
-        if spans and min(a for a, _ in spans) >= start:
-            total = cal.totals.get(day)
-            if total is None:
-                total = cal.totals[day] = sum(b - a for a, b in spans)
-            if total < left:
-                left -= total
-                day += timedelta(days=1)
-                continue
-        for a, b in spans:
-            lo = max(a, start)
-            if b <= lo:
-                continue
-            if b - lo >= left:
-                return lo + left
-            left -= b - lo
-        day += timedelta(days=1)
-    return add_business_seconds(cal, start, seconds)  # raises: no open time within ten years
-
-
 def timer_values(opened_at: float, priority: str, pol: SlaPolicyOut | None) -> dict[str, float | str] | None:
     """Targets, due and warning instants of an incident opened at `opened_at` with this priority; None when
     the policy has no target for it. Shared by refresh_timers and the batch correlator's bulk insert."""
@@ -118,8 +98,8 @@ def timer_values(opened_at: float, priority: str, pol: SlaPolicyOut | None) -> d
     for kind in KINDS:
         budget = minutes[kind] * 60.0
         values[f"{kind}_minutes"] = minutes[kind]
-        values[f"{kind}_due_at"] = _add_business(cal, opened_at, budget)
-        values[f"{kind}_warn_at"] = _add_business(cal, opened_at, budget * pol.warn_at)
+        values[f"{kind}_due_at"] = add_business_seconds(cal, opened_at, budget)
+        values[f"{kind}_warn_at"] = add_business_seconds(cal, opened_at, budget * pol.warn_at)
     return values
 
 

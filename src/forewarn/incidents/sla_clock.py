@@ -65,6 +65,10 @@ class Calendar:
     def local_date(self, ts: float) -> date:
         return datetime.fromtimestamp(ts, tz=self.tz).date()
 
+    def day_total(self, day: date, spans: tuple[tuple[float, float], ...]) -> float:
+        """Business seconds of one local day's intervals (a hook: a memoising calendar keeps them)."""
+        return sum(b - a for a, b in spans)
+
 
 def _parse_date(text: str) -> date:
     try:
@@ -89,7 +93,11 @@ def business_seconds(cal: Calendar, start: float, end: float) -> float:
 
 
 def add_business_seconds(cal: Calendar, start: float, seconds: float) -> float:
-    """The instant when `seconds` of business time have passed since `start`."""
+    """The instant when `seconds` of business time have passed since `start`.
+
+    A whole day that begins after `start` and does not use the budget up is taken by its total: a P4
+    resolution target walks weeks of days, and a memoising calendar answers those totals from a table.
+    """
     if seconds <= 0:
         return start
     if cal.always:
@@ -98,7 +106,14 @@ def add_business_seconds(cal: Calendar, start: float, seconds: float) -> float:
     first = cal.local_date(start) - timedelta(days=1)
     day = first
     while (day - first).days < MAX_DAYS:
-        for a, b in cal.intervals(day, day):
+        spans = tuple(cal.intervals(day, day))
+        if spans and min(a for a, _ in spans) >= start:
+            total = cal.day_total(day, spans)
+            if total < left:
+                left -= total
+                day += timedelta(days=1)
+                continue
+        for a, b in spans:
             lo = max(a, start)
             if b <= lo:
                 continue
