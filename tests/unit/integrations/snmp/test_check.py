@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from pydantic import ValidationError
 
 from forewarn.core import FakeClock
 from forewarn.integrations.snmp import SnmpCheck, SnmpConfig
+from forewarn.integrations.snmp.transport import EnginePool, PysnmpTransport
 from forewarn.plugins.registry import check_plugins
 from forewarn.plugins.v1 import CheckStatus
 
@@ -141,12 +144,27 @@ async def test_silent_udp_port_times_out_cleanly(make_ctx, run_check, silent_udp
     )
 
 
-async def test_overall_deadline_bounds_a_slow_walk(make_ctx, run_check, silent_udp_port: int) -> None:
-    # Per-try timeout × tries exceeds the check's own timeout: the check still ends in time.
+async def test_overall_deadline_bounds_a_slow_walk(make_ctx, silent_udp_port: int) -> None:
+    # Per-try timeout × tries exceeds the check's own timeout: the check still ends in time, and says in
+    # which phase it was cut. The real pysnmp transport is opened before the run, so the deadline can only
+    # fall in the system-group read (building an engine is ~0.1 s of CPU; on a loaded box it used up the
+    # 0.3 s before any request was sent, and the summary then said "reading the agent").
     cfg = SnmpConfig(host="127.0.0.1", port=silent_udp_port, community="public", timeout=5, retries=0)
+    engines = EnginePool()
+    transport = await PysnmpTransport.open(cfg, "127.0.0.1", 5.0, engines.engine_for(cfg))
+    asked: list[float] = []
 
-    outcome = await run_check(SnmpCheck(), cfg, make_ctx(timeout=0.3))
+    async def opened(cfg: SnmpConfig, host: str, per_try: float) -> PysnmpTransport:
+        asked.append(per_try)
+        return transport
 
+    try:
+        outcome = await SnmpCheck(opened).run(cfg, make_ctx(timeout=0.3))
+    finally:
+        engines.close()
+        await asyncio.sleep(0)  # the loop completes the socket's closing
+
+    assert asked == [5.0]  # each try may wait 5 s, far beyond the check's 0.3 s
     assert outcome.status is CheckStatus.CRITICAL
     assert outcome.summary == (
         f"127.0.0.1:{silent_udp_port} did not finish answering within 0.3 s (reading the system group)"
