@@ -17,23 +17,28 @@ import tempfile
 import time
 from pathlib import Path
 
+import forewarn.alerting.forecast_stage as forecast_stage
 import forewarn.runtime.stages as stages
+import forewarn.simulation.runner as runner
 from forewarn.core.clock import FakeClock
 from forewarn.runtime import Platform
 from forewarn.simulation import load_scenario, run_simulation, simulation_store
 from forewarn.testing.platform import make_settings
 
 SPENT: collections.Counter = collections.Counter()
+CPU: collections.Counter = collections.Counter()  # CPU seconds of the calling thread (stages run in workers)
 CALLS: collections.Counter = collections.Counter()
+NESTED = {"forecaster (in forecast stage)", "store reads (read_many)"}  # counted inside the forecast stage
 
 
 def timed(name: str, f):  # noqa: ANN001, ANN201 - wraps anything
     def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         try:
             return f(*args, **kwargs)
         finally:
             SPENT[name] += time.perf_counter() - t0
+            CPU[name] += time.thread_time() - c0
             CALLS[name] += 1
     return wrapper
 
@@ -52,6 +57,8 @@ async def run(path: Path, days: float) -> tuple[dict, float, float]:
         p.anomalies.process = timed("anomaly stage", p.anomalies.process)
         p.logs.process = timed("log stage", p.logs.process)
         p.forecasts.run = timed("forecast stage", p.forecasts.run)
+        p.forecasts.observe = timed("hourly grid (observe)", p.forecasts.observe)
+        p.store.read_many = timed("store reads (read_many)", p.store.read_many)
         p.ingest.record_results = timed("store check results", p.ingest.record_results)
         p.ingest.append_columns = timed("store samples", p.ingest.append_columns)
         t0, c0 = time.perf_counter(), time.process_time()
@@ -65,10 +72,17 @@ async def main(path: Path, days: float) -> None:
     stages.evaluate_result = timed("alerting (evaluate_result)", stages.evaluate_result)
     stages.evaluate_results = timed("alerting (evaluate_results)", stages.evaluate_results)
     stages.correlate = timed("incidents (correlate)", stages.correlate)
+    forecast_stage.forecast_crossing = timed("forecaster (in forecast stage)", forecast_stage.forecast_crossing)
+    for method in ("sample_tick", "check_results", "log_lines"):
+        setattr(runner.Twin, method, timed(f"twin.{method}", getattr(runner.Twin, method)))
+    runner.ManagedDesk.tick = timed("desk.tick", runner.ManagedDesk.tick)
+    runner._read_incidents = timed("read incidents (desk)", runner._read_incidents)
     result, wall, cpu = await run(path, days)
     print(f"{result['scenario']}: {days:g} simulated days in {wall:.1f} s wall, {cpu:.1f} s CPU")
+    print(f"  {'stage':28s} {'wall s':>8s} {'CPU s':>8s} {'calls':>8s} {'CPU ms/call':>12s}")
     for name, seconds in SPENT.most_common():
-        print(f"  {name:28s} {seconds:7.2f} s  {CALLS[name]:7d} calls  {seconds / CALLS[name] * 1000:8.3f} ms/call")
+        print(f"  {name:28s} {seconds:8.2f} {CPU[name]:8.2f} {CALLS[name]:8d} {CPU[name] / CALLS[name] * 1000:12.3f}")
+    print(f"  {'(rest of the process)':28s} {'':8s} {cpu - sum(v for k, v in CPU.items() if k not in NESTED):8.2f}")
 
 
 async def compare(days: float, out: Path | None) -> None:

@@ -229,6 +229,44 @@ def test_read_many_answers_every_requested_id_like_single_reads(store):
     np.testing.assert_array_equal(raw[3].values, [0.0, 3.0, 6.0])
 
 
+
+def test_reads_of_some_series_among_many_match_the_reference_as_ticks_roll_up_and_arrive_late(store):
+    # The simulator's pattern: one batch of every series per minute, rollups now and then, reads of a
+    # few series. The memory store finds these rows by time slice and by series index, not by scan.
+    rnd = np.random.default_rng(5)
+    ids = rnd.permutation(np.arange(1, 41))
+    kept: dict[int, list[tuple[float, float]]] = {int(i): [] for i in ids}
+
+    def tick(t: float) -> None:
+        values = np.round(rnd.normal(50, 20, ids.size), 2)
+        store.append(batch(ids, np.full(ids.size, t), values))
+        for sid, v in zip(ids.tolist(), values.tolist(), strict=True):
+            kept[sid].append((t, v))
+
+    def check(wanted: list[int], end: float) -> None:
+        got = store.read_many(wanted, T0, end, max_points=50)
+        for sid in wanted:
+            if sid not in kept:
+                assert len(got[sid]) == 0
+                continue
+            ts, values = (np.array(c) for c in zip(*kept[sid], strict=True))
+            assert_matches(got[sid], reference(ts, values, T0, end, got[sid].step))
+
+    for k in range(6 * 60 + 10):
+        tick(T0 + k * MIN)
+        if k == 100:  # a sample stamped ahead of the others (a skewed clock): raw is no longer in time order
+            store.append(batch([ids[3]], [T0 + 6 * HOUR + 5 * MIN + 7], [-1000.0]))
+            kept[int(ids[3])].append((T0 + 6 * HOUR + 5 * MIN + 7, -1000.0))
+        if k % 90 == 89:
+            store.rollup(T0 + k * MIN)
+            check([int(ids[3]), int(ids[17]), 999], T0 + k * MIN)
+    # Late samples: one behind the newest in raw (after the last rollup), one behind the rollup mark.
+    for late in (T0 + 6 * HOUR + 2 * MIN + 7, T0 + 30 * MIN + 7):
+        store.append(batch([ids[3]], [late], [1000.0]))
+        kept[int(ids[3])].append((late, 1000.0))
+    tick(T0 + 6 * HOUR + 10 * MIN)
+    check([int(i) for i in ids[:5]], T0 + 6 * HOUR + 10 * MIN)
+
 def test_latest_is_the_newest_sample_by_time_not_by_arrival(store):
     store.append(batch([1, 2], [T0 + 60, T0], [10.0, 20.0]))
     store.append(batch([1], [T0 + 30], [5.0]))  # arrives later but is older

@@ -23,12 +23,27 @@ from forewarn.monitoring.series.validate import storage_columns
 
 
 class _Columns:
-    """Append-friendly column set: chunks are joined only when someone reads."""
+    """Append-friendly column set: chunks are joined only when someone reads.
 
-    def __init__(self, names: tuple[str, ...], dtypes: tuple[type, ...]) -> None:
+    Reads find their rows without scanning every row: `ordered` (the raw samples, appended in time
+    order as a rule) remembers whether that column is still non-decreasing, so a time range is a
+    slice; the rollup levels keep a row index sorted by series, built on the first read after a change.
+    Either way rows come out in their stored order, so merged sums add up in the same order as a scan's.
+    """
+
+    def __init__(self, names: tuple[str, ...], dtypes: tuple[type, ...], ordered: str | None = None) -> None:
         self._chunks: dict[str, list[np.ndarray]] = {n: [np.empty(0, dtype=d)] for n, d in zip(names, dtypes, strict=True)}
+        self._ordered = ordered
+        self._monotonic = ordered is not None  # the `ordered` column is non-decreasing over all rows
+        self._last = -np.inf  # its largest value so far
+        self._by_sid: tuple[np.ndarray, np.ndarray] | None = None  # (row order by sid, sids in that order)
 
     def add(self, **columns: np.ndarray) -> None:
+        if self._ordered is not None and len(key := columns[self._ordered]):
+            if self._monotonic and not (key[0] >= self._last and (len(key) < 2 or bool(np.all(key[1:] >= key[:-1])))):
+                self._monotonic = False
+            self._last = max(self._last, key.max())
+        self._by_sid = None
         for name, array in columns.items():
             self._chunks[name].append(array)
 
@@ -40,6 +55,37 @@ class _Columns:
 
     def keep(self, mask: np.ndarray) -> None:
         self._chunks = {name: [array[mask]] for name, array in self.arrays().items()}
+        self._by_sid = None  # a subset in the same order stays monotonic
+
+    def rows(self, wanted: np.ndarray, column: str, lo: int, hi: int) -> np.ndarray | slice:
+        """Rows of the wanted series with lo <= column < hi, in stored order within each series."""
+        cols = self.arrays()
+        key = cols[column]
+        if column == self._ordered and self._monotonic:
+            span = slice(int(np.searchsorted(key, lo, side="left")), int(np.searchsorted(key, hi, side="left")))
+            sid = cols["sid"][span]
+            return span.start + np.flatnonzero(np.isin(sid, wanted) & (key[span] >= lo) & (key[span] < hi))
+        if self._by_sid is None:
+            order = np.argsort(cols["sid"], kind="stable")
+            self._by_sid = order, cols["sid"][order]
+        order, sorted_sid = self._by_sid
+        ids = np.unique(wanted)
+        # Searched as the stored type: mixed types would convert all of `sorted_sid` on every call.
+        ids = ids[(ids >= 0) & (ids <= np.iinfo(sorted_sid.dtype).max)].astype(sorted_sid.dtype)
+        starts = np.searchsorted(sorted_sid, ids, side="left")
+        ends = np.searchsorted(sorted_sid, ids, side="right")
+        lengths = ends - starts
+        if not lengths.sum():
+            return order[:0]
+        # The rows of each wanted id are one run in `order`: concatenate the runs without a Python loop.
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        picked = order[offsets + np.arange(int(lengths.sum()))]
+        k = key[picked]
+        return picked[(k >= lo) & (k < hi)]
+
+
+def _raw_columns() -> _Columns:
+    return _Columns(("sid", "ts", "value"), (np.uint32, np.int64, np.float64), ordered="ts")
 
 
 def _rollup_columns() -> _Columns:
@@ -52,7 +98,7 @@ class MemorySeriesStore(SeriesStore):
                  five_minute_retention: float = FIVE_MINUTE_RETENTION,
                  hourly_retention: float = HOURLY_RETENTION) -> None:
         self.retention = check_retention(raw_retention, five_minute_retention, hourly_retention)
-        self._raw = _Columns(("sid", "ts", "value"), (np.uint32, np.int64, np.float64))
+        self._raw = _raw_columns()
         self._levels = {plan.FIVE_MINUTE: _rollup_columns(), plan.HOURLY: _rollup_columns()}
         self._marks = plan.Marks()
         self._lock = threading.Lock()
@@ -111,11 +157,12 @@ class MemorySeriesStore(SeriesStore):
         if lo >= hi:
             return Partials.concat([])
         if src.level == plan.RAW:
+            pick = self._raw.rows(wanted, "ts", lo, hi)
             raw = self._raw.arrays()
-            pick = np.isin(raw["sid"], wanted) & (raw["ts"] >= lo) & (raw["ts"] < hi)
             return Partials.of_samples(raw["sid"][pick], raw["ts"][pick], raw["value"][pick], step).merged()
-        cols = self._levels[src.level].arrays()
-        pick = np.isin(cols["sid"], wanted) & (cols["bucket"] >= lo) & (cols["bucket"] < hi)
+        level = self._levels[src.level]
+        pick = level.rows(wanted, "bucket", lo, hi)
+        cols = level.arrays()
         return Partials(*(cols[f][pick] for f in ("sid", "bucket", "mn", "mx", "sm", "cnt")))
 
     def latest(self, series_ids: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -166,7 +213,7 @@ class MemorySeriesStore(SeriesStore):
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            self._raw = _Columns(("sid", "ts", "value"), (np.uint32, np.int64, np.float64))
+            self._raw = _raw_columns()
 
     def _check_open(self) -> None:
         if self._closed:
