@@ -53,7 +53,7 @@ async def run(path: Path, days: float) -> tuple[dict, float, float]:
     scenario = load_scenario(path)
     with tempfile.TemporaryDirectory() as tmp:
         p = Platform(make_settings(Path(tmp), None, notify_enabled=False), clock=FakeClock(scenario.start),
-                     store=simulation_store())
+                     store=simulation_store(), inline_stages=True)
         p.anomalies.process = timed("anomaly stage", p.anomalies.process)
         p.logs.process = timed("log stage", p.logs.process)
         p.forecasts.run = timed("forecast stage", p.forecasts.run)

@@ -47,7 +47,7 @@ async def simulate_isolated(scenario: Scenario, days: float | None = None, progr
     with tempfile.TemporaryDirectory(prefix="forewarn-sim-") as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=None, agent_enabled=False, notify_enabled=False,
                             admin_password="simulation-only-" + str(scenario.seed))
-        platform = Platform(settings, clock=FakeClock(scenario.start), store=simulation_store())
+        platform = Platform(settings, clock=FakeClock(scenario.start), store=simulation_store(), inline_stages=True)
         try:
             return await run_simulation(scenario, platform, days, progress, every_result)
         finally:

@@ -35,7 +35,7 @@ from forewarn.remediation import (
 )
 from forewarn.runtime.bootstrap import Bootstrap, bootstrap
 from forewarn.runtime.keys import persistent_key
-from forewarn.runtime.stages import wire_stages
+from forewarn.runtime.stages import run_inline, wire_stages
 from forewarn.runtime.syslog_feed import SyslogFeed
 from forewarn.settings import Settings
 
@@ -47,7 +47,10 @@ ESCALATION_SECONDS = 10.0  # how late at most an escalation step runs after it i
 
 
 class Platform:
-    def __init__(self, settings: Settings, clock: Clock | None = None, store: SeriesStore | None = None) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None, store: SeriesStore | None = None,
+                 inline_stages: bool = False) -> None:
+        """`inline_stages` runs the stages' and forecast rounds' work on the event loop instead of worker
+        threads: for a simulation, which awaits each step anyway (no thread hop, no contention for the GIL)."""
         self.settings = settings
         self.clock = clock or SystemClock()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -61,7 +64,9 @@ class Platform:
         self.anomalies = AnomalySignals(self.registry.describe, self.sensitivity.threshold_for)
         self.forecasts = ForecastSignals(self.store, self.registry.describe)
         self.logs = LogSignals()
-        wire_stages(self.bus, self.db, self.ingest, self.anomalies, self.logs, self.forecasts, clock=self.clock)
+        self._offload = run_inline if inline_stages else asyncio.to_thread
+        wire_stages(self.bus, self.db, self.ingest, self.anomalies, self.logs, self.forecasts, clock=self.clock,
+                    offload=self._offload)
         self.scheduler = CheckScheduler(self._definitions, self._publish_result,
                                         concurrency=settings.scheduler_concurrency,
                                         jitter=settings.scheduler_jitter, clock=self.clock)
@@ -200,7 +205,7 @@ class Platform:
                 limits = series_limits(session)
             return self.forecasts.run(limits, self.clock.now())
 
-        signals = await asyncio.to_thread(forecast)
+        signals = await self._offload(forecast)
         for signal in signals:
             await self.bus.publish(SIGNALS, signal)
         return len(signals)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from forewarn.alerting import (
     AnomalySignals,
@@ -25,6 +27,14 @@ from forewarn.remediation import match_signal, start_run
 
 log = logging.getLogger(__name__)
 INCIDENTS_BATCH = 1000  # signals the incidents stage takes from the bus per transaction, at most
+# How a stage runs its blocking work: on a worker thread (live: the event loop keeps serving), or
+# inline on the loop (a simulation, which awaits every step anyway and would only pay for the hop).
+Offload = Callable[..., Awaitable[Any]]
+
+
+async def run_inline(fn: Callable[..., Any], /, *args: Any) -> Any:  # noqa: ANN401 - whatever fn returns
+    """An `Offload` that calls fn on the event loop's thread."""
+    return fn(*args)
 
 
 def start_runbooks(session, signal: Signal, incident_id: str) -> list[str]:  # noqa: ANN001
@@ -40,16 +50,17 @@ def as_results(record: CheckResult | list[CheckResult]) -> list[CheckResult]:
 
 
 def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: AnomalySignals,
-                logs: LogSignals, forecasts: ForecastSignals | None = None, clock: Clock | None = None) -> None:
+                logs: LogSignals, forecasts: ForecastSignals | None = None, clock: Clock | None = None,
+                offload: Offload = asyncio.to_thread) -> None:
     clock = clock or SystemClock()  # notifications are due at the platform's time, simulated or not
 
     async def store_result(record: CheckResult | list[CheckResult]) -> None:
-        stored = await asyncio.to_thread(ingest.record_results, as_results(record))
+        stored = await offload(ingest.record_results, as_results(record))
         if stored is not None:
             await bus.publish(SAMPLES, stored)
 
     async def store_metrics(batch: MetricBatch) -> None:
-        stored = await asyncio.to_thread(ingest.record_metrics, batch)
+        stored = await offload(ingest.record_metrics, batch)
         if stored is not None:
             await bus.publish(SAMPLES, stored)
 
@@ -75,15 +86,15 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: Anomal
             return out
 
         # Signals are published only after their state change committed (STYLE habit 8).
-        for signal in await asyncio.to_thread(evaluate):
+        for signal in await offload(evaluate):
             await bus.publish(SIGNALS, signal)
 
     async def analysis(batch: SampleBatch) -> None:
-        for signal in await asyncio.to_thread(anomalies.process, batch):
+        for signal in await offload(anomalies.process, batch):
             await bus.publish(SIGNALS, signal)
 
     async def log_patterns(lines: list[LogLine]) -> None:
-        for signal in await asyncio.to_thread(logs.process, lines):
+        for signal in await offload(logs.process, lines):
             await bus.publish(SIGNALS, signal)
 
     async def incidents(records: list[Signal | list[Signal]]) -> None:
@@ -97,7 +108,7 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: Anomal
                 runs = [run for s, i in zip(signals, touched, strict=True) if i for run in start_runbooks(session, s, i)]
             return {i: s.fingerprint for s, i in zip(signals, touched, strict=True) if i}, runs
 
-        changed, runs = await asyncio.to_thread(apply)
+        changed, runs = await offload(apply)
         for incident_id, fingerprint in changed.items():  # one change per incident, however many signals
             await bus.publish(INCIDENT_CHANGES, {"incident_id": incident_id, "signal": fingerprint})
         for run_id in runs:  # only after the runs committed (STYLE habit 8)
@@ -117,7 +128,7 @@ def wire_stages(bus: Bus, db: Database, ingest: IngestService, anomalies: Anomal
             with db.session() as session:
                 return enqueue_changes(session, change["incident_id"], clock.now())
 
-        await asyncio.to_thread(enqueue)
+        await offload(enqueue)
 
     bus.subscribe(LOGS, "log-patterns", log_patterns)
     bus.subscribe(INCIDENT_CHANGES, "notify", notify)

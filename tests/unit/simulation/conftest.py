@@ -66,9 +66,10 @@ def scenario(faults: list[dict], days: float = 2.0, seed: int = 5, history_days:
 def make_platform(tmp_path: Path, sqlite_url: str):
     made: list[Platform] = []
 
-    def make(sc: Scenario) -> Platform:
+    def make(sc: Scenario, inline_stages: bool = False) -> Platform:
         p = Platform(make_settings(tmp_path / str(len(made)), sqlite_url if not made else None,
-                                   notify_enabled=False), clock=FakeClock(sc.start), store=simulation_store())
+                                   notify_enabled=False), clock=FakeClock(sc.start), store=simulation_store(),
+                     inline_stages=inline_stages)
         made.append(p)
         return p
 

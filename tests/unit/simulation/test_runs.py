@@ -33,6 +33,18 @@ async def test_the_same_seed_gives_the_same_result_and_another_seed_another(make
     assert first != other
 
 
+async def test_stages_inline_on_the_event_loop_give_the_result_of_worker_threads(make_platform):
+    # `forewarn simulate` runs the stages inline (no thread hops); the outcome must not depend on it.
+    faults = [*FAULTS, {"kind": "cpu_runaway", "asset": "srv1", "fails": "app", "at": "5h",
+                        "params": {"impact_minutes": 60}},
+              {"kind": "brute_force", "asset": "vpn", "at": "8h", "params": {"lockout_minutes": 40}}]
+    sc = scenario(faults, seed=3)
+    threaded = (await run_simulation(sc, make_platform(sc), days=1.5)).as_json()
+    inline = (await run_simulation(sc, make_platform(sc, inline_stages=True), days=1.5)).as_json()
+    assert inline == threaded
+    assert threaded["managed"]["proactive_incidents"] >= 1  # a run where the pipeline had work to do
+
+
 def test_break_fix_sees_only_the_ground_truth():
     # Its inputs are the faults' ground truth, the topology and its rates: no pipeline, signal or incident.
     assert list(inspect.signature(break_fix).parameters) == ["truths", "topology", "rates", "delays", "end", "seed"]
