@@ -114,7 +114,7 @@ def test_anomaly_stage_gives_the_same_firing_signals_for_one_big_batch_as_tick_b
     def describe(ids):
         return {i: info[i] for i in ids if i in info}
 
-    batch = _samples(3, 400)
+    batch = _samples(3, 1600)  # past the stage's first day, when series start to page
     whole = AnomalySignals(describe).process(batch)
     ticked = AnomalySignals(describe)
     per_tick = []
@@ -129,3 +129,20 @@ def test_anomaly_stage_gives_the_same_firing_signals_for_one_big_batch_as_tick_b
     assert firing(whole) == firing(per_tick)
     assert {s.fingerprint for s in whole if s.state is SignalState.FIRING} >= {"anomaly:100", "anomaly:101"}
     assert not any(s.fingerprint in ("anomaly:102", "anomaly:999") for s in whole + per_tick)  # skipped, unknown
+
+
+def test_anomaly_stage_pages_for_a_series_only_after_its_first_day():
+    info = _series(1)
+
+    def describe(ids):
+        return {i: info[i] for i in ids if i in info}
+
+    stage = AnomalySignals(describe)
+    rng = np.random.default_rng(5)
+    fired = []
+    for k in range(1600):  # minute samples; a surprise after two hours and one after 25 hours
+        t = 1_700_000_000 + 60.0 * k
+        v = 20 + 3 * np.sin(t / 3600.0) + rng.normal(0, 0.5) + (40.0 if k in (120, 1500) else 0.0)
+        fired += [s.ts for s in stage.process(SampleBatch(np.array([100]), np.array([t]), np.array([v])))
+                  if s.state is SignalState.FIRING]
+    assert fired == [1_700_000_000 + 60.0 * 1500]
