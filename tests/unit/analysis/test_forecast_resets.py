@@ -174,3 +174,16 @@ def test_no_warning_in_the_minutes_right_after_a_reset() -> None:
             f = forecast_crossing(ts[sel], v[sel], LIMIT, "above", float(now))
             ahead = f.seconds_to_crossing()
             assert ahead is None or ahead > 3 * DAY, (day, (now - T0 - day * DAY) / HOUR, f.method)
+
+
+def test_noise_on_a_busy_daily_cycle_is_no_reset() -> None:
+    # Server CPU as the simulated data centre has it (15 % + 30 % at the 15:00 peak, noise 4), four
+    # days at five minutes from Friday: two chance drops of half its range on Saturday evening, 85
+    # minutes apart, were read as a reset "every ~1 h", which cut the fit to Sunday and Monday.
+    ts = 1_767_312_000.0 + np.arange(0.0, 3.67 * DAY, 300.0)
+    hour = (ts % DAY) / HOUR
+    weekend = np.where(((ts // DAY + 3) % 7) >= 5, 0.3, 1.0)
+    v = 15.0 + 30.0 * weekend * (0.5 + 0.5 * np.cos(2 * np.pi * (hour - 15.0) / 24.0))
+    v = v + np.random.default_rng(3).normal(0.0, 4.0, ts.size)
+    assert reset_indices(ts, v, "above").size == 0
+    assert find_resets(ts, v, "above", 2) is None

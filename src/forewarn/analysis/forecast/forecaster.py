@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from forewarn.analysis.forecast.crossing import Projection, crossing_times, project
-from forewarn.analysis.forecast.models import Basis, Fit, choose_curve, fit, rate_gradient
+from forewarn.analysis.forecast.models import Basis, Fit, choose_curve, choose_workweek, fit, rate_gradient
 from forewarn.analysis.forecast.prepare import bin_series, clean_series, crossed_since
 from forewarn.analysis.forecast.resets import find_resets, reset_indices
 from forewarn.analysis.forecast.steps import detect_steps
@@ -167,6 +167,7 @@ def _fit_model(
         day_phase=(now / DAY) % 7.0,
     )
     decay = np.exp2(t * DAY / config.half_life_s)
+    base = choose_workweek(t, bv, bw * decay, bseg, base, config.select_margin, config.workweek_min_days)
     basis = choose_curve(t, bv, bw * decay, bseg, base, direction, config.select_margin, config.min_bend)
     return fit(t, bv, bw, decay, bseg, basis)
 
@@ -178,7 +179,8 @@ def _rate(model: Fit) -> tuple[float, float]:
 
 
 def _method_name(basis: Basis, tag: str) -> str:
-    season = ("+daily" if basis.daily else "") + ("+weekly" if basis.weekly else "")
+    season = ("+daily" if basis.daily else "") + ("+weekly" if basis.weekly else "") + (
+        "+weekend" if basis.workweek else "")
     return f"{basis.curve}{season}{tag}"
 
 

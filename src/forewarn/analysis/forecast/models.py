@@ -23,6 +23,9 @@ class Basis:
     day_phase: float  # now in days since the epoch, so the cycles keep wall-clock phase
     curve: Curve = "linear"
     knot: float = 0.0  # where a hinge bends, in days relative to now
+    # Saturdays and Sundays (UTC) get their own level and daily cycle: the weekly pattern of office
+    # load, told apart from a trend on a week's data or less, before a weekly term can be fitted.
+    workweek: bool = False
 
     @property
     def slope_col(self) -> int:
@@ -52,11 +55,22 @@ def design(t: np.ndarray, segment: np.ndarray, basis: Basis) -> np.ndarray:
     if basis.weekly:
         angle = _TWO_PI * (t + basis.day_phase) / 7.0
         cols += [np.sin(angle), np.cos(angle)]
+    if basis.workweek:
+        weekend = is_weekend(t, basis.day_phase).astype(np.float64)
+        cols.append(weekend)
+        for k in (1, 2):
+            angle = _TWO_PI * k * (t + basis.day_phase)
+            cols += [weekend * np.sin(angle), weekend * np.cos(angle)]
     if basis.curve == "quadratic":
         cols.append(t * t)
     elif basis.curve == "hinge":
         cols.append(np.maximum(0.0, t - basis.knot))
     return np.column_stack(cols)
+
+
+def is_weekend(t: np.ndarray, day_phase: float) -> np.ndarray:
+    """Whether each time (days from now) falls on a Saturday or Sunday, UTC (1970-01-01 was a Thursday)."""
+    return np.floor(t + day_phase + 3.0) % 7.0 >= 5.0
 
 
 def rate_gradient(basis: Basis, n_coef: int) -> np.ndarray:
@@ -127,6 +141,36 @@ def _autocorrelation_inflation(resid: np.ndarray) -> float:
     return (1.0 + rho) / (1.0 - rho)
 
 
+def choose_workweek(
+    t: np.ndarray, v: np.ndarray, w: np.ndarray, segment: np.ndarray, base: Basis, margin: float, min_days: float
+) -> Basis:
+    """The base with weekend days split off (own level and daily cycle) when that fits better by BIC.
+
+    Only without a weekly term (under two weeks of data) and with `min_days` of both kinds of day:
+    otherwise a weekday ramp after a quiet weekend is all the fit has to explain by its slope.
+    """
+    if not base.daily or base.weekly or t.size < 24:
+        return base
+    weekend = is_weekend(t, base.day_phase)
+    span = float(t[-1] - t[0])
+    share = float(weekend.mean())
+    if min(share, 1.0 - share) * span < min_days:
+        return base
+    split = Basis(base.n_segments, base.daily, base.weekly, base.day_phase, base.curve, base.knot, True)
+    x0, x1 = design(t, segment, base), design(t, segment, split)
+    r0, r1 = _weighted_residuals(x0, v, w), _weighted_residuals(x1, v, w)
+    sse0, sse1 = max(float(r0 @ r0), 1e-300), max(float(r1 @ r1), 1e-300)
+    n = v.size / _autocorrelation_inflation(r0)  # as in choose_curve: correlated bins count for less
+    gain = n * np.log(sse1 / sse0) + np.log(n) * (x1.shape[1] - x0.shape[1])
+    return split if gain < -margin else base
+
+
+def _weighted_residuals(x: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+    sw = np.sqrt(w)
+    coef, *_ = np.linalg.lstsq(x * sw[:, None], v * sw, rcond=None)
+    return (v - x @ coef) * sw
+
+
 def choose_curve(
     t: np.ndarray,
     v: np.ndarray,
@@ -190,4 +234,4 @@ def _score_extra_columns(
 
 
 def _replace(basis: Basis, *, curve: Curve, knot: float = 0.0) -> Basis:
-    return Basis(basis.n_segments, basis.daily, basis.weekly, basis.day_phase, curve, knot)
+    return Basis(basis.n_segments, basis.daily, basis.weekly, basis.day_phase, curve, knot, basis.workweek)

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
+from forewarn.analysis.forecast.steps import noise_sigma
 from forewarn.analysis.forecast.types import DAY, Direction, ResetPattern
 
 _DROP = 0.5  # a reset falls by more than this fraction of the series' range ...
 _FLOOR = 1.0 / 3.0  # ... and lands within this fraction of the range above its floor
 _CONFIRM = 3  # the median of up to this many samples after a drop must stay down: a glitch is not a reset
 _LOOKBACK = 3  # a drop may take up to this many samples (a reset seen mid-way by one sample)
+# ... and exceeds this many sigmas of the sample-to-sample noise, the bar a level step must clear:
+# a busy server's CPU (noise 4 on a 10-50 % day) drops by half its range now and then by chance,
+# and two such drops 85 minutes apart read as a reset "every ~1 h" that cut its weekday history off.
+_NOISE = 8.0
 
 
 def reset_indices(ts: np.ndarray, values: np.ndarray, direction: Direction) -> np.ndarray:
     """Indices of the first sample after each reset: a drop back toward the floor (a rise, for "below").
 
-    A reset falls by more than half the series' range within a few samples and lands, and stays
-    for a few samples, in the bottom third of that range. The range is read from the 2nd and 98th
-    percentiles so a lone outlier neither widens it nor counts as a reset.
+    A reset falls by more than half the series' range (and far more than its noise) within a few
+    samples and lands, and stays for a few samples, in the bottom third of that range. The range is
+    read from the 2nd and 98th percentiles so a lone outlier neither widens it nor counts as a reset.
     """
     n = values.size
     if n < 4:
@@ -31,7 +36,8 @@ def reset_indices(ts: np.ndarray, values: np.ndarray, direction: Direction) -> n
     before = np.lib.stride_tricks.sliding_window_view(padded[:-1], _LOOKBACK).max(axis=1)
     after = np.concatenate([s, np.full(_CONFIRM - 1, np.nan)])
     settled = np.nanmedian(np.lib.stride_tricks.sliding_window_view(after, _CONFIRM), axis=1)
-    hot = (before - s > _DROP * span) & (settled <= lo + _FLOOR * span)
+    drop = before - s
+    hot = (drop > _DROP * span) & (drop > _NOISE * noise_sigma(s)) & (settled <= lo + _FLOOR * span)
     idx = np.flatnonzero(hot)
     if idx.size == 0:
         return idx.astype(np.int64)

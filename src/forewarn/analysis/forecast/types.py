@@ -110,6 +110,7 @@ class ForecastConfig:
     trend_t_min: float = 2.0  # a slope weaker than this t-statistic is read as "no trend"
     select_margin: float = 6.0  # a curved model must beat the straight one by this much BIC
     min_bend: float = 0.6  # ... and change the rate by at least this fraction of the straight slope
+    workweek_min_days: float = 1.0  # data on weekdays and on weekends each before weekends get their own cycle
     projection_points: int = 24
     reset_min_count: int = 2  # fewer resets than this (drops back to the floor) are no pattern
     reset_max_spread: float = 0.25  # intervals deviating more than this (MAD / median) are not regular
