@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -30,9 +31,13 @@ def up(data_dir: DataDir = None,
         raise ValidationFailed(f"must be positive, got {demo_speed:g}", where="--demo-speed")
     platform = Platform(settings)
     if demo:
-        DemoFeeder.from_file(platform, demo_scenario, demo_speed).install()
+        feeder = DemoFeeder.from_file(platform, demo_scenario, demo_speed)
+        feeder.install()
+        # The start is printed to the second: simulated time is (now - start) × speed, which is how a
+        # reader (or a test) relates an incident's real time to the demo's fault schedule.
+        started = datetime.fromtimestamp(feeder.t0, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         console.print(f"Demo: tenant [cyan]Demo Dental[/cyan] plays the dental practice at {demo_speed:g}× "
-                      "(first incident within a minute or two)", highlight=False)
+                      f"from {started} (first incident within a minute or two)", highlight=False, soft_wrap=True)
     boot = platform.boot
     if boot.admin_password:
         console.print(f"[bold]Created the admin account[/bold]: user [cyan]{boot.admin_user}[/cyan], "
