@@ -77,10 +77,11 @@ async def test_a_leak_is_forecast_before_its_threshold_check_fails(platform):
 async def test_a_sudden_spike_opens_an_anomaly_incident(platform):
     [series_id] = platform.registry.resolve(platform.boot.internal_tenant_id, platform.boot.local_asset_id,
                                             [("queue_length", "", "")])
-    t = START + np.arange(600) * 60.0
-    values = 50 + 5 * np.sin(np.arange(600) / 20)
-    values[550] = 400.0
-    for i in range(600):
+    n = 1440 + 600  # the stage's first day of a series is learning only
+    t = START + np.arange(n) * 60.0
+    values = 50 + 5 * np.sin(np.arange(n) / 20)
+    values[n - 50] = 400.0
+    for i in range(n):
         batch = SampleBatch(np.array([series_id]), t[i:i + 1], values[i:i + 1])
         platform.store.append(batch)
         await platform.bus.publish("samples", batch)
@@ -100,10 +101,11 @@ async def test_sensitivity_is_set_per_tenant_and_per_series(platform):
     with platform.db.session() as session:
         set_sensitivity(session, SYSTEM, SensitivityIn(tenant="internal", level="off"))
         set_sensitivity(session, SYSTEM, SensitivityIn(tenant="internal", series_id=loud, level="high"))
-    t = START + np.arange(400) * 60.0
-    values = 50 + 5 * np.sin(np.arange(400) / 20)
-    values[380] = 400.0
-    for i in range(400):
+    n = 1440 + 400  # past the first day, when a series starts to page
+    t = START + np.arange(n) * 60.0
+    values = 50 + 5 * np.sin(np.arange(n) / 20)
+    values[n - 20] = 400.0
+    for i in range(n):
         batch = SampleBatch(np.array([quiet, loud]), t[[i, i]], values[[i, i]])
         await platform.bus.publish("samples", batch)
     await platform.bus.drain()
