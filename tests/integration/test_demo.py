@@ -13,13 +13,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from forewarn.alerting import signal_rows
 from forewarn.auth import Principal
+from forewarn.bus import SIGNALS
 from forewarn.core.clock import FakeClock
-from forewarn.incidents import list_incidents
+from forewarn.core.enums import Severity, SignalState
+from forewarn.core.records import Signal
+from forewarn.incidents import get_incident, list_incidents
 from forewarn.inventory import list_assets
 from forewarn.monitoring import MemorySeriesStore, list_checks
 from forewarn.runtime import Platform
-from forewarn.runtime.demo import DEMO_TENANT, DemoFeeder
+from forewarn.runtime.demo import DEMO_TENANT, QUIET_MINUTES, DemoFeeder
 from forewarn.testing.platform import make_settings
 
 SYSTEM = Principal.system()
@@ -100,6 +104,45 @@ async def test_the_scheduler_never_runs_the_demo_tenants_checks_for_real(platfor
     assert all(d.tenant_id != tenant_id for d in definitions)
     with platform.db.session() as session:
         assert any(c.asset_id for c in list_checks(session, SYSTEM, tenant=tenant_id, limit=1000)[0])
+
+
+async def test_an_incident_held_open_only_by_a_quiet_anomaly_is_closed_and_a_later_fault_opens_its_own(platform):
+    # A chance surprise on a workstation nothing is wrong with: the detector would keep it firing for 15 real
+    # minutes (15 simulated hours at 60x), and a later fault upstream of it would join its incident.
+    feeder = DemoFeeder.from_file(platform, speed=60.0)
+    tenant_id = feeder.install()
+    ws, switch = feeder.twin.asset_ids["ws-08"], feeder.twin.asset_ids["sw1"]  # ws-08 depends on sw1
+    surprise = Signal(fingerprint="anomaly:demo-test", tenant_id=tenant_id, asset_id=ws, kind="anomaly",
+                      severity=Severity.WARNING, state=SignalState.FIRING,
+                      summary="memory_used_percent unusual: 46 % (anomaly score 0.87)", ts=feeder.t0)
+    await platform.start(checks=True, agent=False)
+    await platform.bus.publish(SIGNALS, surprise)
+
+    def incidents_on(asset_id: str) -> list:
+        return [i for i in demo_incidents(platform, tenant_id) if i.asset_id == asset_id]
+
+    incident = (await wait_for(lambda: [i for i in incidents_on(ws) if i.resolved_at is not None]))[0]
+    with platform.db.session() as session:
+        timeline = get_incident(session, SYSTEM, incident.id).timeline
+    assert timeline[-1].actor == "demo technician" and "anomaly" in timeline[-1].message
+    simulated_minutes = (incident.resolved_at - surprise.ts) * feeder.speed / 60
+    assert QUIET_MINUTES <= simulated_minutes <= QUIET_MINUTES + 10  # the quiet window, then the next look
+
+    # Well within the correlation's 15 real minutes of the surprise, the switch fails: its own incident now.
+    down = Signal(fingerprint="check:demo-test-sw1", tenant_id=tenant_id, asset_id=switch, kind="check",
+                  severity=Severity.CRITICAL, state=SignalState.FIRING, summary="unreachable: link down",
+                  ts=platform.clock.now())
+    assert down.ts - surprise.ts < 900
+    await platform.bus.publish(SIGNALS, down)
+    await platform.bus.drain()
+
+    def holding(fingerprint: str) -> list[str]:
+        with platform.db.session() as session:
+            return [i.id for i in demo_incidents(platform, tenant_id) if fingerprint in
+                    {s.fingerprint for s in signal_rows(session, get_incident(session, SYSTEM, i.id).signal_ids)}]
+
+    assert holding(down.fingerprint) and incident.id not in holding(down.fingerprint)
+    assert [i.signal_count for i in incidents_on(ws)] == [1]
 
 
 def test_a_speed_that_is_not_positive_is_refused(platform):
