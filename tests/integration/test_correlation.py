@@ -175,3 +175,23 @@ def test_a_late_cause_absorbs_the_incidents_of_its_symptoms(env):
     merged = [i for i in env.incidents(open_only=False) if i.status == "resolved"]
     assert len(merged) == 1 and merged[0].analysis["merged_into"] == incident.id
     assert any(e.kind == "merged" for e in env.detail(incident.id).timeline)
+
+
+def test_a_symptom_of_a_dependency_still_down_joins_its_incident_however_late(env):
+    env.build(STAR)
+    env.fire("sw1", 0)  # a broken DNS zone, say: its own probe fails at once ...
+    env.fire("web", 1800)  # ... users' lookups only when their caches expire, 30 minutes later
+    [incident] = env.incidents()
+    assert incident.root_cause_asset_id == env.ids["sw1"] and incident.signal_count == 2
+    assert env.suppressed()["web"] == "dependency down"
+
+
+def test_a_warning_that_turns_critical_absorbs_the_symptoms_that_failed_just_before(env):
+    env.build(STAR)
+    env.fire("sw1", 0, severity=Severity.WARNING)  # rising interface errors, hours before the link fails
+    env.fire("srv3", 5 * 3600)  # the link fails: a server's check happens to report first ...
+    env.fire("srv4", 5 * 3600 + 30)
+    env.fire("sw1", 5 * 3600 + 60)  # ... then the switch's own check
+    env.fire("srv5", 5 * 3600 + 90)  # and one after it
+    [incident] = env.incidents()
+    assert incident.root_cause_asset_id == env.ids["sw1"] and incident.signal_count == 5

@@ -43,22 +43,27 @@ class TenantBatch:
         view = SignalView(row["id"], signal.asset_id, signal.kind, row["severity"], row["summary"],
                           row["first_seen"], signal.evidence or {})
         link = self.state.by_signal.get(view.id)
+        was = link.signal.severity if link is not None else None
         if link is not None:
             link.signal.severity, link.signal.summary = view.severity, view.summary
             link.signal.first_seen, link.signal.evidence = view.first_seen, view.evidence
         if signal.state is SignalState.RESOLVED:
             return self._recover(link, signal) if link is not None else None
         if link is not None:
-            return self._update(link, signal)
+            return self._update(link, signal, was)
         silence = self._silence(signal)
         if silence is not None:  # recorded (nothing is lost) but no incident and nobody paged
             row["suppressed"] = silence.kind
             return None
         graph = self.state.graph
         node = graph.node(signal.asset_id)
-        if self._dependency_down(node):
-            row["suppressed"] = "dependency down"  # a consequence: no page of its own
-        incident = self._related(node, signal.ts)
+        incident = self._dependency_down(node)
+        if incident is not None:
+            # A consequence: no page of its own, and it belongs to the failure that causes it however
+            # long ago that began (a DNS zone broken 30 minutes before users' caches ran out).
+            row["suppressed"] = "dependency down"
+        else:
+            incident = self._related(node, signal.ts)
         if incident is None:
             incident = self._open(signal, view, node)
         else:
@@ -91,13 +96,17 @@ class TenantBatch:
                     return row
         return None
 
-    def _dependency_down(self, node: int) -> bool:
+    def _dependency_down(self, node: int) -> OpenIncident | None:
+        """The open critical incident of a failing dependency of this asset, if any (the newest one)."""
         by_asset, incidents = self.state.by_asset, self.state.incidents
+        found: OpenIncident | None = None
         for dep in self.state.graph.dependencies(node):
             for link in by_asset.get(dep, {}).values():
-                if link.state == FIRING and incidents[link.incident].severity == _CRITICAL:
-                    return True
-        return False
+                incident = incidents[link.incident]
+                if link.state == FIRING and incident.severity == _CRITICAL:
+                    if found is None or (incident.opened_at, incident.id) > (found.opened_at, found.id):
+                        found = incident
+        return found
 
     def _related(self, node: int, ts: float) -> OpenIncident | None:
         """The open incident with a signal near this one in the graph and in time: closest first, then newest."""
@@ -177,7 +186,7 @@ class TenantBatch:
         incident.firing += 1
         self.state.attach(link)
 
-    def _update(self, link: Link, signal: Signal) -> str:
+    def _update(self, link: Link, signal: Signal, was: str | None) -> str:
         incident = self.state.incidents[link.incident]
         if link.state != FIRING:
             link.state, link.dirty = FIRING, True
@@ -189,6 +198,11 @@ class TenantBatch:
         self.touched[incident.id] = incident
         self._emit(incident.id, "signal", signal.summary,
                    {"severity": signal.severity.value, "flapping": signal.flapping}, signal.ts)
+        if signal.severity.value == _CRITICAL and was != _CRITICAL:
+            # A warning (a link's rising errors) that now fails is the cause arriving late: its
+            # dependants' failures of the last minutes opened incidents of their own before it did.
+            if self._absorb(incident, link.node, signal.ts):
+                self._rank.add(incident.id)
         return incident.id
 
     def _recover(self, link: Link, signal: Signal) -> str:
