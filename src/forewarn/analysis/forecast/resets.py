@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from forewarn.analysis.forecast.prepare import nanmedian_rows
 from forewarn.analysis.forecast.steps import noise_sigma
 from forewarn.analysis.forecast.types import DAY, Direction, ResetPattern
 
@@ -35,7 +36,7 @@ def reset_indices(ts: np.ndarray, values: np.ndarray, direction: Direction) -> n
     padded = np.concatenate([np.full(_LOOKBACK, -np.inf), s])
     before = np.lib.stride_tricks.sliding_window_view(padded[:-1], _LOOKBACK).max(axis=1)
     after = np.concatenate([s, np.full(_CONFIRM - 1, np.nan)])
-    settled = np.nanmedian(np.lib.stride_tricks.sliding_window_view(after, _CONFIRM), axis=1)
+    settled = nanmedian_rows(np.lib.stride_tricks.sliding_window_view(after, _CONFIRM))
     drop = before - s
     hot = (drop > _DROP * span) & (drop > _NOISE * noise_sigma(s)) & (settled <= lo + _FLOOR * span)
     idx = np.flatnonzero(hot)
