@@ -55,9 +55,13 @@ class AnomalySignals:
             return []
         rows = self._rows_of(batch.series_ids)
         keep = rows >= 0
-        ids, ts, values, rows = batch.series_ids[keep], batch.timestamps[keep], batch.values[keep], rows[keep]
-        order = np.argsort(ts, kind="stable")
-        ids, ts, values, rows = ids[order], ts[order], values[order], rows[order]
+        ids, ts, values, rows = batch.series_ids, batch.timestamps, batch.values, rows
+        if not keep.all():
+            ids, ts, values, rows = ids[keep], ts[keep], values[keep], rows[keep]
+        # Per tick of a simulation or a scrape, a batch is one timestamp: already in time order.
+        if len(ts) > 1 and not bool(np.all(ts[1:] >= ts[:-1])):
+            order = np.argsort(ts, kind="stable")
+            ids, ts, values, rows = ids[order], ts[order], values[order], rows[order]
         self.detector.ensure_capacity(len(self._rows))
         if self._since.size < len(self._rows):
             self._since = np.concatenate([self._since, np.full(len(self._rows) - self._since.size, np.inf)])
@@ -73,7 +77,8 @@ class AnomalySignals:
     def _rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Detector row per sample: UNKNOWN for ids the registry does not know (yet), SKIPPED for SKIP_METRICS."""
         rows = self._lookup(ids)
-        fresh = np.unique(ids[rows == UNKNOWN])
+        unknown = rows == UNKNOWN
+        fresh = np.unique(ids[unknown]) if unknown.any() else ids[:0]
         if fresh.size:
             info = self._describe(fresh.tolist())
             found = [sid for sid in fresh.tolist() if sid in info]  # the rest stay unknown and are asked again
@@ -99,7 +104,7 @@ class AnomalySignals:
             return []
         by_id = np.argsort(ids, kind="stable")  # keeps each series' samples in time order
         sorted_ids = ids[by_id]
-        starts = np.r_[True, sorted_ids[1:] != sorted_ids[:-1]]
+        starts = np.concatenate(([True], sorted_ids[1:] != sorted_ids[:-1]))
         if starts.all():
             return [np.arange(len(ids))]
         position = np.arange(len(ids))

@@ -29,7 +29,10 @@ def quantise(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, bins: int) -> np.nda
     """Bin of each value in its series' running [lo, hi] (bin 0 while the range is still empty)."""
     span = hi - lo
     wide = span > 0
-    q = np.nan_to_num(np.floor((x - lo) / np.where(wide, span, 1.0) * bins))  # inf/inf on huge spans
+    q = np.floor((x - lo) / np.where(wide, span, 1.0) * bins)
+    # inf/inf on huge spans is NaN: bin 0 (what np.nan_to_num gave, at a tenth of its cost); the clip
+    # below takes an infinite quotient to an end bin as it took nan_to_num's largest finite number.
+    q = np.where(np.isnan(q), 0.0, q)
     return np.where(wide, np.clip(q, 0, bins - 1), 0).astype(np.uint8)
 
 
