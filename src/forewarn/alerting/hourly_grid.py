@@ -4,6 +4,8 @@ The forecast screen needs two weeks of hourly means of every series each round; 
 from the series store costs a scan of the store per round. This grid is filled once per series from
 the store (`warm`) and from then on from the sample batches the ingest stage publishes (`add`), so a
 round reads nothing. It is a ring of `hours` slots per series, each remembering which hour it holds.
+The arrays are slot-major (slot, row): a batch of one timestamp writes one contiguous stretch of each,
+not one cache line per series.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ class HourlyGrid:
         self._ids = np.zeros(0, dtype=np.int64)  # sorted series ids; their rows below
         self._rows = np.zeros(0, dtype=np.int64)
         self._since = np.zeros(0)  # per row: samples at or before this time came with the warm-up read
-        self._sum = np.zeros((0, hours))
-        self._cnt = np.zeros((0, hours))
-        self._hour = np.full((0, hours), -1, dtype=np.int64)  # absolute hour index each slot holds
+        self._sum = np.zeros((hours, 0))
+        self._cnt = np.zeros((hours, 0))
+        self._hour = np.full((hours, 0), -1, dtype=np.int64)  # absolute hour index each slot holds
         self._lock = threading.Lock()  # rounds run in a worker thread while batches keep arriving
 
     def known(self, series_ids: np.ndarray) -> np.ndarray:
@@ -43,7 +45,7 @@ class HourlyGrid:
         with self._lock:
             rows = self._rows_for(list(series))
             for row, (ts, values, counts) in zip(rows.tolist(), series.values(), strict=True):
-                self._sum[row], self._cnt[row], self._hour[row] = 0.0, 0.0, -1
+                self._sum[:, row], self._cnt[:, row], self._hour[:, row] = 0.0, 0.0, -1
                 self._since[row] = upto
                 n = np.ones(len(values)) if counts is None else counts.astype(np.float64)
                 ok = np.isfinite(values) & (ts <= upto)
@@ -69,9 +71,12 @@ class HourlyGrid:
         with self._lock:
             rows = self._lookup(np.asarray(series_ids, dtype=np.int64))
             safe = np.maximum(rows, 0)
-            cnt = self._cnt[safe][:, slots]
-            total = self._sum[safe][:, slots]
-            mask = (self._hour[safe][:, slots] == hours[None, :]) & (cnt > 0) & (rows >= 0)[:, None]
+            # (series, hour) in Fortran order, the layout the gathers from (series, hour) storage had: the
+            # screen's sums follow the layout, and must stay bit for bit what they were.
+            cnt = np.asfortranarray(self._cnt[slots][:, safe].T)
+            total = np.asfortranarray(self._sum[slots][:, safe].T)
+            held = np.asfortranarray(self._hour[slots][:, safe].T)
+            mask = (held == hours[None, :]) & (cnt > 0) & (rows >= 0)[:, None]
         y = np.divide(total, cnt, out=np.zeros_like(total), where=mask)
         t = (hours * HOUR + HOUR / 2 - now) / 86_400.0
         return y, mask, t
@@ -79,13 +84,13 @@ class HourlyGrid:
     def _put(self, rows: np.ndarray, ts: np.ndarray, weighted: np.ndarray, n: np.ndarray) -> None:
         hour = np.floor(ts / HOUR).astype(np.int64)
         slot = hour % self.hours
-        newer = hour > self._hour[rows, slot]  # the slot still holds an hour that has left the window
-        self._sum[rows[newer], slot[newer]] = 0.0
-        self._cnt[rows[newer], slot[newer]] = 0.0
-        np.maximum.at(self._hour, (rows[newer], slot[newer]), hour[newer])
-        fits = hour == self._hour[rows, slot]  # samples older than their slot's hour are out of the window
-        np.add.at(self._sum, (rows[fits], slot[fits]), weighted[fits])
-        np.add.at(self._cnt, (rows[fits], slot[fits]), n[fits])
+        newer = hour > self._hour[slot, rows]  # the slot still holds an hour that has left the window
+        self._sum[slot[newer], rows[newer]] = 0.0
+        self._cnt[slot[newer], rows[newer]] = 0.0
+        np.maximum.at(self._hour, (slot[newer], rows[newer]), hour[newer])
+        fits = hour == self._hour[slot, rows]  # samples older than their slot's hour are out of the window
+        np.add.at(self._sum, (slot[fits], rows[fits]), weighted[fits])
+        np.add.at(self._cnt, (slot[fits], rows[fits]), n[fits])
 
     def _lookup(self, ids: np.ndarray) -> np.ndarray:
         if not self._ids.size:
@@ -105,8 +110,8 @@ class HourlyGrid:
             order = np.argsort(all_ids, kind="stable")
             self._ids, self._rows = all_ids[order], all_rows[order]
             self._since = np.concatenate([self._since, np.full(fresh.size, -np.inf)])
-            self._sum = np.vstack([self._sum, np.zeros((fresh.size, self.hours))])
-            self._cnt = np.vstack([self._cnt, np.zeros((fresh.size, self.hours))])
-            self._hour = np.vstack([self._hour, np.full((fresh.size, self.hours), -1, dtype=np.int64)])
+            self._sum = np.hstack([self._sum, np.zeros((self.hours, fresh.size))])
+            self._cnt = np.hstack([self._cnt, np.zeros((self.hours, fresh.size))])
+            self._hour = np.hstack([self._hour, np.full((self.hours, fresh.size), -1, dtype=np.int64)])
             rows = self._lookup(ids)
         return rows
