@@ -35,6 +35,7 @@ class IncidentView:
     proactive: bool
     assets: tuple[str, ...]
     signal_count: int = 1
+    merged: bool = False  # folded into another incident by correlation: it left the desk's queue
 
 
 def draw(rng: np.random.Generator, r: Range) -> float:
@@ -105,15 +106,22 @@ class ManagedDesk:
         self._seq += 1
         heapq.heappush(self._jobs, _Job(at, self._seq, incident, fault_id))
 
-    def wants(self, incident_id: str, signal_count: int) -> bool:
-        """Whether an incident change needs the desk: new, or grown since a technician last saw it."""
+    def wants(self, incident_id: str, signal_count: int, merged: bool = False) -> bool:
+        """Whether an incident change needs the desk: new, grown since a technician last saw it, or merged away."""
         seen = self.incidents.get(incident_id)
-        return seen is None or signal_count > seen.signal_count
+        return seen is None or signal_count > seen.signal_count or merged > seen.merged
 
     def incident_changed(self, view: IncidentView, now: float) -> None:
-        """A new incident is worked per the SLA; one that grew (or got worse) is looked at again."""
+        """A new incident is worked per the SLA; one that grew (or got worse) is looked at again.
+
+        One merged into another before its look is no job of its own: the incident it joined is
+        worked, and a technician would not open a ticket closed as "merged into" that one.
+        """
         first = view.id not in self.incidents
         self.incidents[view.id] = view
+        if view.merged:
+            self._pending.pop(view.id, None)  # its scheduled look is skipped (see tick)
+            return
         for asset in view.assets:
             self._named.setdefault(asset, set()).add(now)
         wait = self.rates.response_minutes.get(view.severity, max(self.rates.response_minutes.values()))

@@ -204,10 +204,11 @@ def _read_incidents(pipeline: Pipeline, twin: Twin, feed: _Feed, desk: ManagedDe
     with pipeline.db.session() as session:
         for incident_id in changed:
             detail = get_incident(session, SYSTEM, incident_id)
-            if detail.tenant_id != twin.tenant_id or not desk.wants(detail.id, detail.signal_count):
+            merged = detail.merged_into is not None
+            if detail.tenant_id != twin.tenant_id or not desk.wants(detail.id, detail.signal_count, merged):
                 continue
             signal_assets = [s.asset_id for s in signal_rows(session, detail.signal_ids)]
             ordered = [a for a in (detail.root_cause_asset_id, detail.asset_id, *signal_assets) if a]
             assets = tuple(dict.fromkeys(names[a] for a in ordered if a in names))
             desk.incident_changed(IncidentView(detail.id, detail.opened_at, detail.severity, detail.proactive,
-                                               assets, detail.signal_count), pipeline.clock.now())
+                                               assets, detail.signal_count, merged), pipeline.clock.now())
