@@ -29,7 +29,6 @@ class SimCheck:
     metrics: list[tuple[str, int]]  # (metric name, series index)
     offset: float
     last: CheckStatus | None = None
-    steady: int = 0
 
 
 class _ThresholdTable:
@@ -109,6 +108,12 @@ class Twin:
         self.checks: list[SimCheck] = []
         self._offsets = self._intervals = np.zeros(0)
         self._limits = _ThresholdTable([])
+        # Per check: its asset's index in topology.names, whether its last status was OK, and how many
+        # results in a row had that status (SimCheck.last keeps the status itself).
+        self._asset_index = {name: i for i, name in enumerate(self.topology.names)}
+        self._asset_of = np.zeros(0, dtype=np.int64)
+        self._last_ok = np.zeros(0, dtype=bool)
+        self._steady = np.zeros(0, dtype=np.int64)
         self.asset_ids: dict[str, str] = {}
         self.tenant_id = ""
         self._failed_key: tuple = ()
@@ -130,6 +135,10 @@ class Twin:
         self._offsets = np.array([c.offset for c in self.checks])
         self._intervals = np.array([c.definition.interval for c in self.checks], dtype=np.float64)
         self._limits = _ThresholdTable(self.checks)
+        self._asset_of = np.array([self._asset_index.get(c.definition.asset_name, -1) for c in self.checks],
+                                  dtype=np.int64)
+        self._last_ok = np.zeros(len(self.checks), dtype=bool)
+        self._steady = np.zeros(len(self.checks), dtype=np.int64)
 
     def sample(self, t: float) -> np.ndarray:
         return self._with_faults(t, self.table.sample(t))
@@ -167,26 +176,46 @@ class Twin:
         return self._failed
 
     def check_results(self, t: float, values: np.ndarray, every: bool = False) -> list[CheckResult]:
-        """Results of the checks due at t; with every=False a steady state is not re-sent (see STEADY_RESULTS)."""
+        """Results of the checks due at t; with every=False a steady state is not re-sent (see STEADY_RESULTS).
+
+        Due checks that neither breach a threshold nor sit on a failing asset are OK: those are counted
+        as arrays, and only the results actually sent are built one by one.
+        """
         failed = self.failed(t)
         probes = {f.asset: text for f in self.faults if f.started(t) and (text := f.probe_failure(t))}
-        out: list[CheckResult] = []
         due = np.flatnonzero((t - self.scenario.start - self._offsets) % self._intervals < self.step)
-        breached = self._limits.breached(values)
-        for i in due.tolist():
+        hot = self._limits.breached(values)[due]
+        if failed or probes:
+            down = np.zeros(len(self.topology.names) + 1, dtype=bool)  # the last cell: assets not in names
+            down[[self._asset_index.get(a, -1) for a in (failed.keys() | probes.keys())]] = True
+            hot |= down[self._asset_of[due]]
+        quiet, phrased = due[~hot], due[hot]
+        # OK again after OK: one more in a row; OK after anything else (or nothing yet): a change.
+        again = self._last_ok[quiet]
+        self._steady[quiet[again]] += 1
+        changed = quiet[~again]
+        self._steady[changed] = 0
+        self._last_ok[changed] = True
+        for i in changed.tolist():
+            self.checks[i].last = CheckStatus.OK
+        out: dict[int, tuple[CheckStatus, str]] = {}
+        for i in phrased.tolist():
             check = self.checks[i]
             d = check.definition
-            failure = failed.get(d.asset_name) or probes.get(d.asset_name)
-            # Most due checks are quiet: only a breach or a failure needs the phrased evaluation.
-            status, summary = (self._status(check, values, failure) if failure or breached[i]
-                               else (CheckStatus.OK, "OK"))
+            status, summary = self._status(check, values, failed.get(d.asset_name) or probes.get(d.asset_name))
             if status == check.last:
-                check.steady += 1
+                self._steady[i] += 1
             else:
-                check.last, check.steady = status, 0
-            if every or check.steady < STEADY_RESULTS:
-                out.append(CheckResult(d.id, d.asset_id, d.tenant_id, status, summary, t, 1.0))
-        return out
+                check.last, self._steady[i] = status, 0
+            self._last_ok[i] = status == CheckStatus.OK
+            out[i] = (status, summary)
+        send = due if every else due[self._steady[due] < STEADY_RESULTS]
+        results = []
+        for i in send.tolist():
+            d = self.checks[i].definition
+            status, summary = out.get(i, (CheckStatus.OK, "OK"))
+            results.append(CheckResult(d.id, d.asset_id, d.tenant_id, status, summary, t, 1.0))
+        return results
 
     @staticmethod
     def _status(check: SimCheck, values: np.ndarray, failure: str | None) -> tuple[CheckStatus, str]:
