@@ -23,7 +23,8 @@ from forewarn.monitoring.series.validate import storage_columns
 
 
 class _Columns:
-    """Append-friendly column set: chunks are joined only when someone reads.
+    """Append-friendly column set: each column a buffer grown by doubling, so appends copy only the new
+    rows and a read takes a view of the filled part (joining chunks per read copied every row each time).
 
     Reads find their rows without scanning every row: `ordered` (the raw samples, appended in time
     order as a rule) remembers whether that column is still non-decreasing, so a time range is a
@@ -32,7 +33,8 @@ class _Columns:
     """
 
     def __init__(self, names: tuple[str, ...], dtypes: tuple[type, ...], ordered: str | None = None) -> None:
-        self._chunks: dict[str, list[np.ndarray]] = {n: [np.empty(0, dtype=d)] for n, d in zip(names, dtypes, strict=True)}
+        self._buffers = {n: np.empty(0, dtype=d) for n, d in zip(names, dtypes, strict=True)}
+        self._n = 0  # rows filled; the buffers' rows beyond are free, and filled rows never change
         self._ordered = ordered
         self._monotonic = ordered is not None  # the `ordered` column is non-decreasing over all rows
         self._last = -np.inf  # its largest value so far
@@ -44,17 +46,23 @@ class _Columns:
                 self._monotonic = False
             self._last = max(self._last, key.max())
         self._by_sid = None
+        n = self._n
+        end = n + len(next(iter(columns.values())))
         for name, array in columns.items():
-            self._chunks[name].append(array)
+            buffer = self._buffers[name]
+            if end > len(buffer):  # views handed out keep the old buffer; its filled rows stay as they were
+                grown = np.empty(max(end, 2 * len(buffer), 1024), dtype=buffer.dtype)
+                grown[:n] = buffer[:n]
+                self._buffers[name] = buffer = grown
+            buffer[n:end] = array
+        self._n = end
 
     def arrays(self) -> dict[str, np.ndarray]:
-        for name, chunks in self._chunks.items():
-            if len(chunks) > 1:
-                self._chunks[name] = [np.concatenate(chunks)]
-        return {name: chunks[0] for name, chunks in self._chunks.items()}
+        return {name: buffer[:self._n] for name, buffer in self._buffers.items()}
 
     def keep(self, mask: np.ndarray) -> None:
-        self._chunks = {name: [array[mask]] for name, array in self.arrays().items()}
+        self._buffers = {name: array[mask] for name, array in self.arrays().items()}
+        self._n = int(np.count_nonzero(mask))
         self._by_sid = None  # a subset in the same order stays monotonic
 
     def rows(self, wanted: np.ndarray, column: str, lo: int, hi: int) -> np.ndarray | slice:
@@ -110,7 +118,8 @@ class MemorySeriesStore(SeriesStore):
             self._check_open()
             ts = ts.astype(np.int64)  # numpy arithmetic below is simplest on one signed type
             self._raw.add(sid=sid, ts=ts, value=values)
-            self._merge_late(Partials.of_samples(sid, ts, values, 1))
+            if len(ts) and ts.min() < max(self._marks.five_minute, self._marks.hourly):  # as a rule none is
+                self._merge_late(Partials.of_samples(sid, ts, values, 1))
         return len(sid)
 
     def _merge_late(self, samples: Partials) -> None:
