@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.stats import norm
@@ -33,8 +34,14 @@ def project(model: Fit, horizon_days: float, level: float) -> Projection:
     mean = x @ model.coef
     param_var = np.maximum(np.einsum("ij,jk,ik->i", x, model.cov, x), 0.0)
     sd = np.sqrt(param_var + (model.rate_wander * t) ** 2)
-    z = float(norm.ppf(0.5 + level / 2.0))
+    z = _two_sided_z(level)
     return Projection(t=t, mean=mean, lo=mean - z * sd, hi=mean + z * sd)
+
+
+@lru_cache(maxsize=16)
+def _two_sided_z(level: float) -> float:
+    """The normal quantile of a central `level` band; remembered, since scipy's ppf costs ~0.3 ms a call."""
+    return float(norm.ppf(0.5 + level / 2.0))
 
 
 def first_crossing(t: np.ndarray, curve: np.ndarray, limit: float, direction: Direction) -> float | None:
