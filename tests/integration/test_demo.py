@@ -23,7 +23,7 @@ from forewarn.incidents import get_incident, list_incidents
 from forewarn.inventory import list_assets
 from forewarn.monitoring import MemorySeriesStore, list_checks
 from forewarn.runtime import Platform
-from forewarn.runtime.demo import DEMO_TENANT, QUIET_MINUTES, DemoFeeder
+from forewarn.runtime.demo import CYCLE, CYCLE_WAIT, DEMO_TENANT, QUIET_MINUTES, DemoFeeder
 from forewarn.testing.platform import make_settings
 
 SYSTEM = Principal.system()
@@ -143,6 +143,16 @@ async def test_an_incident_held_open_only_by_a_quiet_anomaly_is_closed_and_a_lat
 
     assert holding(down.fingerprint) and incident.id not in holding(down.fingerprint)
     assert [i.signal_count for i in incidents_on(ws)] == [1]
+
+
+def test_the_next_round_of_faults_waits_for_the_last_rounds_incidents_but_not_forever(platform):
+    feeder = DemoFeeder.from_file(platform)
+    end = feeder.t0 + CYCLE
+    assert not feeder.cycle_due(end - 60)
+    assert feeder.cycle_due(end)  # nothing open: on time
+    feeder.incidents_open = True  # as the technician's last look found
+    assert not feeder.cycle_due(end + 60) and not feeder.cycle_due(end + CYCLE_WAIT - 60)
+    assert feeder.cycle_due(end + CYCLE_WAIT)  # a stuck incident does not stop the demo
 
 
 def test_a_speed_that_is_not_positive_is_refused(platform):

@@ -11,7 +11,8 @@ from the same origin t0 (the moment the demo started):
 
 The twin advances in its scenario steps (60 simulated seconds, i.e. one real second at 60×); the k-th step
 is stamped t0 + k·step/speed; samples go out every SAMPLE_SECONDS of real time. A demo fault schedule (DEMO_FAULTS, one cycle of CYCLE simulated seconds)
-replaces the scenario's month-long timeline and repeats with fresh random draws every cycle.
+replaces the scenario's month-long timeline and repeats with fresh random draws every cycle; a new cycle waits
+(up to CYCLE_WAIT) until the last one's incidents are resolved, so its first fault never joins one of them.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ HOUR = 3600.0
 # Simulated seconds per round of the demo faults (24 real minutes at 60×). The faults sit a few real minutes
 # apart: the correlation window is in real seconds, so closer ones would merge into one incident.
 CYCLE = 24 * HOUR
+# The last fault (sw1's link at 20 h) was repaired 4 h later in the live run, and its incident resolved at 25.3 h
+# (an hourly check was the last to recover): the next round's DNS fault at 24 h 10 m joined it.
+CYCLE_WAIT = 6 * HOUR
 # Samples every 10 real seconds, as the host agent does: denser ones would only multiply the detectors'
 # chance surprises per real minute (the check results still follow the twin's every step).
 SAMPLE_SECONDS = 10.0
@@ -109,6 +113,8 @@ class DemoFeeder:
         self.series_ids = np.zeros(0, dtype=np.int64)
         self.steps_done = 0
         self.cycle = 0
+        self.cycle_start = self.t0  # simulated time the current round of faults counts from
+        self.incidents_open = False  # as of the technician's last look (every SWEEP_EVERY)
         self.desk = self._desk()
         self._changed: set[str] = set()
 
@@ -172,10 +178,15 @@ class DemoFeeder:
         return ManagedDesk(self.twin.faults, self.twin.topology, self.scenario.managed,
                            {f.id: USER_CALL_MINUTES for f in self.twin.faults}, self.scenario.seed + self.cycle)
 
-    def _new_cycle(self) -> None:
+    def cycle_due(self, sim_t: float) -> bool:
+        """Whether the next round starts at sim_t: a cycle on, once the last round's incidents are resolved."""
+        end = self.cycle_start + CYCLE
+        return sim_t >= end + CYCLE_WAIT or (sim_t >= end and not self.incidents_open)
+
+    def _new_cycle(self, start: float) -> None:
         """Fresh fault draws for the next round; whatever the last round left broken is repaired now."""
         self.cycle += 1
-        start = self.t0 + self.cycle * CYCLE
+        self.cycle_start = start
         self.twin.faults = [self._fault(n, spec, start) for n, spec in enumerate(self.scenario.faults)]
         self.desk = self._desk()
 
@@ -198,8 +209,8 @@ class DemoFeeder:
                 while self.t0 + (self.steps_done + 1) * self.step <= target:
                     self.steps_done += 1
                     sim_t = self.t0 + self.steps_done * self.step
-                    if sim_t >= self.t0 + (self.cycle + 1) * CYCLE:
-                        self._new_cycle()
+                    if self.cycle_due(sim_t):
+                        self._new_cycle(sim_t)
                     await self._step(sim_t)
                     if sim_t >= next_forecast:
                         next_forecast += FORECAST_EVERY
@@ -210,7 +221,8 @@ class DemoFeeder:
                 self.desk.tick(self.sim(clock.now()))
                 if self.sim(clock.now()) >= next_sweep:
                     next_sweep += SWEEP_EVERY
-                    for incident_id in await asyncio.to_thread(self._close_quiet):
+                    closed, self.incidents_open = await asyncio.to_thread(self._close_quiet)
+                    for incident_id in closed:
                         await self.platform.bus.publish(INCIDENT_CHANGES, {"incident_id": incident_id,
                                                                            "action": "resolve"})
             except Exception:  # a bad step must not end the demo; the next tick goes on
@@ -253,13 +265,15 @@ class DemoFeeder:
                 view = IncidentView(d.id, self.sim(d.opened_at), d.severity, d.proactive, assets, d.signal_count)
                 self.desk.incident_changed(view, now)
 
-    def _close_quiet(self) -> list[str]:
-        """Resolve the open Demo Dental incidents held open only by quiet anomaly and log signals."""
+    def _close_quiet(self) -> tuple[list[str], bool]:
+        """Resolve the open Demo Dental incidents held open only by quiet anomaly and log signals; returns
+        their ids and whether any incident is still open."""
         now = self.platform.clock.now()
         quiet_since = now - QUIET_MINUTES * 60.0 / self.speed
         closed: list[str] = []
         with self.platform.db.session() as session:
-            for incident in list_incidents(session, SYSTEM, tenant=self.tenant_id, open_only=True, limit=1000)[0]:
+            incidents = list_incidents(session, SYSTEM, tenant=self.tenant_id, open_only=True, limit=1000)[0]
+            for incident in incidents:
                 signals = signal_rows(session, get_incident(session, SYSTEM, incident.id).signal_ids)
                 firing = [s for s in signals if s.state == "firing"]
                 if not firing or any(s.kind not in QUIET_KINDS for s in firing) or \
@@ -270,4 +284,4 @@ class DemoFeeder:
                     action="resolve", message=f"nothing failing and no new {kinds} signal for "
                                               f"{QUIET_MINUTES:g} simulated minutes; closed by the demo"), now)
                 closed.append(incident.id)
-        return closed
+        return closed, len(closed) < len(incidents)
