@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
+from dataclasses import fields, is_dataclass
 
 import numpy as np
 
@@ -49,10 +51,37 @@ class AnomalySignals:
         self._known_rows = np.zeros(0, dtype=np.int64)
         self._last_high: dict[int, float] = {}
         self._since = np.zeros(0)  # per detector row: the time of its first sample
+        # A periodic save reads the state from another thread than the batches update it in.
+        self._lock = threading.Lock()
 
     def process(self, batch: SampleBatch) -> list[Signal]:
         if not len(batch):
             return []
+        with self._lock:
+            return self._process(batch)
+
+    def export_state(self) -> dict[str, np.ndarray]:
+        """Copies of everything that decides later scores and signals, named, taken between two batches."""
+        with self._lock:
+            n = len(self._rows)  # rows beyond it are spare capacity, never used
+            state = {"known_ids": self._known_ids, "known_rows": self._known_rows, "since": self._since[:n],
+                     "last_high_ids": np.fromiter(self._last_high, np.int64, len(self._last_high)),
+                     "last_high_ts": np.fromiter(self._last_high.values(), np.float64, len(self._last_high))}
+            state.update({f"detector.{name}": a[:n] for name, a in _named_arrays(self.detector.state)})
+            return {name: a.copy() for name, a in state.items()}
+
+    def import_state(self, state: dict[str, np.ndarray]) -> None:
+        """Carry on from a state `export_state` gave (anomaly_persist checks a file's before it comes here)."""
+        with self._lock:
+            self._known_ids, self._known_rows = state["known_ids"], state["known_rows"]
+            self._rows = {int(i): int(r) for i, r in zip(self._known_ids, self._known_rows, strict=True) if r >= 0}
+            self._since = state["since"]
+            self._last_high = dict(zip(state["last_high_ids"].tolist(), state["last_high_ts"].tolist(), strict=True))
+            for name, _ in _named_arrays(self.detector.state):
+                holder, _, attr = f"state.{name}".rpartition(".")
+                setattr(_attribute(self.detector, holder), attr, state[f"detector.{name}"])
+
+    def _process(self, batch: SampleBatch) -> list[Signal]:
         rows = self._rows_of(batch.series_ids)
         keep = rows >= 0
         ids, ts, values, rows = batch.series_ids, batch.timestamps, batch.values, rows
@@ -150,3 +179,21 @@ class AnomalySignals:
                       summary=summary, ts=ts, check_id=series.check_id,
                       evidence={"series_id": series.id, "score": round(score, 4), "value": value,
                                 "window": [ts - QUIET_SECONDS, ts]})
+
+
+def _named_arrays(obj: object, prefix: str = "") -> list[tuple[str, np.ndarray]]:
+    """The arrays of a (nested) dataclass by dotted field name: the detector's state, named for a file."""
+    out: list[tuple[str, np.ndarray]] = []
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if is_dataclass(value):
+            out += _named_arrays(value, f"{prefix}{f.name}.")
+        elif isinstance(value, np.ndarray):
+            out.append((prefix + f.name, value))
+    return out
+
+
+def _attribute(obj: object, dotted: str) -> object:
+    for name in dotted.split("."):
+        obj = getattr(obj, name)
+    return obj
