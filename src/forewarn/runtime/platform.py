@@ -7,7 +7,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
-from forewarn.alerting import AnomalySignals, ForecastSignals, LogSignals, SensitivityLookup, all_levels
+from forewarn.alerting import (
+    AnomalySignals,
+    AnomalyStateFile,
+    ForecastSignals,
+    LogSignals,
+    SensitivityLookup,
+    all_levels,
+)
 from forewarn.auth import Principal
 from forewarn.bus import CHECK_RESULTS, INCIDENT_CHANGES, METRICS, RUNBOOK_RUNS, SIGNALS, InProcessBus
 from forewarn.core.clock import Clock, SystemClock
@@ -44,6 +51,8 @@ CHECK_RELOAD_SECONDS = 15.0
 MAINTENANCE_SECONDS = 300.0  # rollups every 5 minutes keep long-range charts cheap
 SLA_TICK_SECONDS = 30.0  # SLA warnings and breaches land at most this late
 ESCALATION_SECONDS = 10.0  # how late at most an escalation step runs after it is due
+ANOMALY_SAVE_SECONDS = 900.0  # wall seconds between saves of what the anomaly detector learned (a crash loses this)
+ANOMALY_STATE_FILE = "anomaly-state.npz"
 
 
 class Platform:
@@ -62,6 +71,9 @@ class Platform:
         self.bus = InProcessBus()
         self.sensitivity = SensitivityLookup(self._sensitivity_levels)
         self.anomalies = AnomalySignals(self.registry.describe, self.sensitivity.threshold_for)
+        # Kept across restarts: a fresh detector would relearn every profile and page no series for a day.
+        self.anomaly_state = AnomalyStateFile(settings.data_dir / ANOMALY_STATE_FILE)
+        self.anomaly_state.load(self.anomalies)
         self.forecasts = ForecastSignals(self.store, self.registry.describe)
         self.logs = LogSignals()
         self._offload = run_inline if inline_stages else asyncio.to_thread
@@ -124,6 +136,7 @@ class Platform:
         self._tasks.append(asyncio.create_task(self._maintenance_loop(), name="series-maintenance"))
         self._tasks.append(asyncio.create_task(self._forecast_loop(), name="forecasts"))
         self._tasks.append(asyncio.create_task(self._sla_loop(), name="sla"))
+        self._tasks.append(asyncio.create_task(self._anomaly_save_loop(), name="anomaly-state"))
         if self.settings.notify_enabled:
             self._stop_delivery = asyncio.Event()
             self._tasks.append(asyncio.create_task(self.deliverer.run(self._stop_delivery), name="notify"))
@@ -187,6 +200,19 @@ class Platform:
             except Exception:  # retried next round; the tick is idempotent
                 log.exception("SLA tick failed")
 
+    async def _anomaly_save_loop(self) -> None:
+        while True:
+            await asyncio.sleep(ANOMALY_SAVE_SECONDS)
+            await self.save_anomaly_state()
+
+    async def save_anomaly_state(self) -> None:
+        """Write what the anomaly detector learned to the data directory (in a thread: tens of MB at 10k series)."""
+        try:
+            series = await asyncio.to_thread(self.anomaly_state.save, self.anomalies)
+            log.info("anomaly state of %d series saved to %s", series, self.anomaly_state.path)
+        except OSError:  # disk full, directory gone: the state stays in memory and the next save tries again
+            log.exception("saving the anomaly state to %s failed", self.anomaly_state.path)
+
     async def run_sla_tick(self) -> list[str]:
         """Priorities, SLA warnings and breaches at the platform clock's now; announces what changed."""
         def tick() -> list[str]:
@@ -245,6 +271,10 @@ class Platform:
         if self.syslog is not None:
             await self.syslog.stop()  # delivers what it queued before the bus stops
         await self.bus.stop()
+        # After the bus drained its last batches. Only a started platform (a service) saves: a simulation
+        # drives one without start() in a directory deleted after the run.
+        if self._loop is not None:
+            await self.save_anomaly_state()
         await self.deliverer.aclose()
         self.store.close()
         self.db.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -10,9 +11,14 @@ import pytest
 
 from forewarn.alerting import AnomalySignals, AnomalyStateFile
 from forewarn.analysis.anomaly import AnomalyDetector, DetectorConfig
+from forewarn.bus import SAMPLES
+from forewarn.core.clock import FakeClock
 from forewarn.core.enums import SignalState
 from forewarn.core.records import SampleBatch
 from forewarn.monitoring import SeriesInfo
+from forewarn.runtime import Platform
+from forewarn.runtime import platform as platform_module
+from forewarn.testing.platform import make_settings
 
 T0 = 1_700_000_000.0
 NAMES = ["cpu_percent", "rtt_ms", "uptime_seconds", "disk_used_percent"]  # uptime is never analysed
@@ -23,10 +29,11 @@ def describe(ids):
     return {i: INFO[i] for i in ids if i in INFO}
 
 
-def minutes(start: int, stop: int, spikes: dict[int, tuple[int, float]] | None = None) -> list[SampleBatch]:
-    """One batch per minute for every series (and one id the registry never heard of), with spikes
-    {minute: (series index, added value)}."""
-    ids = np.array([*INFO, 999], dtype=np.int64)
+def minutes(start: int, stop: int, spikes: dict[int, tuple[int, float]] | None = None,
+            series: list[int] | None = None) -> list[SampleBatch]:
+    """One batch per minute for every series (by default INFO's and one id the registry never heard of),
+    with spikes {minute: (series index, added value)}."""
+    ids = np.array(series or [*INFO, 999], dtype=np.int64)
     out = []
     for k in range(start, stop):
         t = T0 + 60.0 * k
@@ -196,3 +203,49 @@ def test_no_file_is_a_fresh_start_without_a_warning(tmp_path: Path, caplog: pyte
     with caplog.at_level(logging.WARNING):
         assert not AnomalyStateFile(tmp_path / "anomaly-state.npz").load(AnomalySignals(describe))
     assert not caplog.records
+
+
+def _platform_series(platform: Platform) -> list[int]:
+    names = [("cpu_percent", "", "%"), ("memory_percent", "", "%"), ("uptime_seconds", "", "s")]
+    return platform.registry.resolve(platform.boot.internal_tenant_id, platform.boot.local_asset_id, names)
+
+
+async def test_the_platform_saves_the_state_on_stop_and_the_next_one_carries_on(tmp_path: Path):
+    settings = make_settings(tmp_path, notify_enabled=False)
+    first = Platform(settings, clock=FakeClock(T0))
+    await first.start(checks=False, agent=False)
+    ids = _platform_series(first)
+    for batch in minutes(0, TWO_DAYS, series=ids):
+        first.anomalies.process(batch)
+    # The last minute goes through the bus and is still on its way when the platform stops.
+    await first.bus.publish(SAMPLES, minutes(TWO_DAYS, TWO_DAYS + 1, series=ids)[0])
+    await first.stop()
+    saved = tmp_path / "anomaly-state.npz"
+    assert saved.exists()
+
+    second = Platform(settings, clock=FakeClock(T0 + 60.0 * (TWO_DAYS + 10)))
+    assert second.anomalies.detector.state.count.tolist() == [TWO_DAYS + 1] * 2  # uptime is skipped
+    spike = minutes(TWO_DAYS + 10, TWO_DAYS + 11, {TWO_DAYS + 10: (1, 60.0)}, series=ids)[0]
+    fired = [s.fingerprint for s in second.anomalies.process(spike) if s.state is SignalState.FIRING]
+    assert fired == [f"anomaly:{ids[1]}"]
+    before = saved.read_bytes()
+    await second.stop()  # never started (as a simulation drives it): writes nothing
+    assert saved.read_bytes() == before
+
+
+async def test_a_running_platform_saves_the_state_periodically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(platform_module, "ANOMALY_SAVE_SECONDS", 0.05)
+    platform = Platform(make_settings(tmp_path, notify_enabled=False), clock=FakeClock(T0))
+    await platform.start(checks=False, agent=False)
+    try:
+        for batch in minutes(0, 50, series=_platform_series(platform)):
+            platform.anomalies.process(batch)
+        saved = platform.anomaly_state.path
+        for _ in range(400):  # the saver runs every 0.05 s; give a loaded machine up to ~20 s
+            if saved.exists():
+                break
+            await asyncio.sleep(0.05)
+        with np.load(saved) as data:
+            assert data["detector.count"].tolist() == [50, 50]
+    finally:
+        await platform.stop()
