@@ -209,7 +209,7 @@ class Platform:
         """Write what the anomaly detector learned to the data directory (in a thread: tens of MB at 10k series)."""
         try:
             series = await asyncio.to_thread(self.anomaly_state.save, self.anomalies)
-            log.info("anomaly state of %d series saved to %s", series, self.anomaly_state.path)
+            log.debug("anomaly state of %d series saved to %s", series, self.anomaly_state.path)
         except OSError:  # disk full, directory gone: the state stays in memory and the next save tries again
             log.exception("saving the anomaly state to %s failed", self.anomaly_state.path)
 
