@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 
 import pytest
+from threadpoolctl import threadpool_info
 
 from forewarn.alerting import AnomalySignals, ForecastSignals
 from forewarn.simulation import break_fix, run_simulation
@@ -43,6 +44,18 @@ async def test_stages_inline_on_the_event_loop_give_the_result_of_worker_threads
     inline = (await run_simulation(sc, make_platform(sc, inline_stages=True), days=1.5)).as_json()
     assert inline == threaded
     assert threaded["managed"]["proactive_incidents"] >= 1  # a run where the pipeline had work to do
+
+
+async def test_the_loop_runs_with_one_blas_thread_and_gives_the_setting_back(make_platform):
+    def blas_threads() -> set[int]:
+        return {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
+
+    before = blas_threads()
+    seen: list[set[int]] = []
+    sc = scenario(FAULTS, seed=3)
+    await run_simulation(sc, make_platform(sc), days=0.05, progress=lambda k, n: seen.append(blas_threads()))
+    assert seen and all(s == {1} for s in seen)
+    assert blas_threads() == before
 
 
 def test_break_fix_sees_only_the_ground_truth():
