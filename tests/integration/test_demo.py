@@ -158,3 +158,21 @@ def test_the_next_round_of_faults_waits_for_the_last_rounds_incidents_but_not_fo
 def test_a_speed_that_is_not_positive_is_refused(platform):
     with pytest.raises(ValueError, match="speed"):
         DemoFeeder.from_file(platform, speed=0)
+
+
+async def test_a_forecast_is_there_from_the_first_round(platform):
+    """nas1 fills at real pace through the backfilled week: the first forecast round warns about it, and no
+    other Demo Dental series (their week of normal load) gets a forecast."""
+    from forewarn.monitoring import series_limits
+
+    feeder = DemoFeeder.from_file(platform, speed=60.0)
+    tenant_id = feeder.install()
+    with platform.db.session() as session:
+        limits = series_limits(session)
+        nas1 = next(a.id for a in list_assets(session, Principal.system(), tenant=DEMO_TENANT["slug"])[0]
+                    if a.name == "nas1")
+    signals = platform.forecasts.run(limits, platform.clock.now())
+    demo = [s for s in signals if s.tenant_id == tenant_id and s.state == SignalState.FIRING]
+    assert [(s.asset_id, s.kind) for s in demo] == [(nas1, "forecast")]
+    crossing_days = (demo[0].evidence["crossing_ts"] - platform.clock.now()) / 86_400.0
+    assert 0.5 < crossing_days < 3.0, demo[0].summary

@@ -80,11 +80,19 @@ DEMO_FAULTS: list[dict] = [
 ]
 
 
+# One slow problem that runs at real pace, so a forecast is there from the first round: the demo's faults are
+# accelerated (a six-hour disk fill takes six real minutes), too quick to be a trend on a real-time chart, so
+# without this a newcomer never saw one. nas1 has filled for the backfilled week and crosses its 95 % limit
+# about 2.5 real days after the start, inside the forecaster's three-day horizon.
+REAL_PACE_TREND = {"assets": ["nas1"], "metric": "disk_used_percent", "base": 80.0, "growth_per_day": 6.0}
+
+
 def demo_scenario(base: Scenario, start: float) -> Scenario:
     """The scenario re-labelled as Demo Dental, starting at `start`, with the demo fault schedule.
 
     Countdowns in days (a certificate's expiry) become flat: the workload runs at real pace, so they would
-    not move, but a forecaster would still see one tenth of a unit per hour and call it a trend.
+    not move, but a forecaster would still see one tenth of a unit per hour and call it a trend. The
+    REAL_PACE_TREND workload fills its disk at real pace instead (levels count from `start`).
     """
     data = base.model_dump()
     env = copy.deepcopy(base.environment)
@@ -92,6 +100,8 @@ def demo_scenario(base: Scenario, start: float) -> Scenario:
     for w in data["workloads"]:
         if w.get("countdown_days") is not None:
             w["base"], w["countdown_days"] = float(w["countdown_days"]), None
+        if w["assets"] == REAL_PACE_TREND["assets"] and w["metric"] == REAL_PACE_TREND["metric"]:
+            w.update(REAL_PACE_TREND)
     data.update(environment=env, faults=DEMO_FAULTS, start=start, name=f"{base.name} (demo)")
     return Scenario.model_validate(data)
 
