@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from forewarn.testing.polling import poll
 from forewarn.testing.server_base import free_port
 
 pytestmark = pytest.mark.e2e
@@ -27,17 +27,6 @@ FOREWARN = [sys.executable, "-m", "forewarn.cli.main"]
 SPEED = 120.0  # the fault schedule twice as fast as `make demo`: the first incident a few real seconds in
 PASSWORD = "demo-admin-password"
 STARTED = re.compile(r"at 120× from (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC")
-
-
-def poll(fn, timeout: float = 120.0, every: float = 0.5):  # noqa: ANN001, ANN201
-    """Repeat until fn() is truthy; the bound only keeps a broken run from hanging."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("condition not reached in time")
 
 
 class Demo:
@@ -103,13 +92,13 @@ def test_up_demo_serves_demo_dental_with_live_samples_and_opens_a_rooted_inciden
         got = c.get("/api/v1/series/samples", params={"asset": assets["srv1"], "start": t0, "max_points": 50}).json()
         return {s["name"] for s in got if s["timestamps"] and max(s["timestamps"]) >= t0}
 
-    assert {"cpu_percent", "disk_used_percent"} <= poll(live_series)  # samples made after the start
+    assert {"cpu_percent", "disk_used_percent"} <= poll(live_series, timeout=120)  # samples made after the start
 
     def dns_incident() -> dict | None:
         items = c.get("/api/v1/incidents", params={"tenant": "demo-dental", "limit": 100}).json()["items"]
         return next((i for i in items if i["root_cause_asset_id"] == assets["office-dns"]), None)
 
-    incident = poll(dns_incident)
+    incident = poll(dns_incident, timeout=120)
     # The DNS fault starts ten simulated minutes in and its check runs every simulated minute. The printed
     # start is rounded down by under a second, which can only add up to SPEED/60 simulated minutes here.
     simulated_minutes = (incident["opened_at"] - t0) * SPEED / 60

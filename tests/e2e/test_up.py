@@ -10,21 +10,11 @@ import httpx
 import pytest
 
 from forewarn.testing.loopback import LoopbackHttpServer
+from forewarn.testing.polling import poll
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "acme.yaml"
-
-
-def poll(fn, timeout: float = 60.0, every: float = 0.5):
-    """Repeat until fn() is truthy; the bound only keeps a broken run from hanging."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("condition not reached in time")
 
 
 def api(server, token):

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from forewarn.alerting.anomaly_stage import SKIPPED, AnomalySignals
+from forewarn.core.durable import fsync_path
 
 log = logging.getLogger(__name__)
 FILE_NAME = "anomaly-state.npz"
@@ -45,7 +46,7 @@ class AnomalyStateFile:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-            _fsync_directory(self.path.parent)
+            fsync_path(self.path.parent)
             return len(state["since"])
 
     def load(self, stage: AnomalySignals) -> bool:
@@ -108,12 +109,3 @@ def _inconsistency(state: dict[str, np.ndarray]) -> str | None:
     if not np.array_equal(np.sort(analysed), np.arange(n)):
         return f"series rows do not map one to one onto the {n} detector rows"
     return None
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable (POSIX: a directory entry is persisted by syncing the directory)."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

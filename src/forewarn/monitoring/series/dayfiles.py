@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from forewarn.core.durable import fsync_path
 from forewarn.monitoring.series import compaction
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS day_parts (name VARCHAR PRIMARY KEY, day UINTEGER NOT NULL, rows UBIGINT NOT NULL)"
@@ -79,9 +80,9 @@ class PartWriter:
     def finish(self) -> Path:
         self._con.execute("CHECKPOINT")
         self._con.close()
-        fsync(self.temp)
+        fsync_path(self.temp)
         os.replace(self.temp, self.final)
-        fsync(self.final.parent)  # the rename itself must survive a power cut before day_parts lists it
+        fsync_path(self.final.parent)  # the rename itself must survive a power cut before day_parts lists it
         return self.final
 
     def abandon(self) -> None:
@@ -151,11 +152,3 @@ def relation(parts: list[tuple[str, int]], id_filter: str, lo: int, hi: int) -> 
         bounds = "" if lo <= day and day + compaction.SPAN <= hi else f" AND {t} >= {lo} AND {t} < {hi}"
         out.append(f"SELECT series_id, {t} AS ts, value FROM {alias(name)}.samples WHERE {id_filter}{bounds}")
     return out
-
-
-def fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from forewarn.monitoring.series.dayfiles import fsync, sql_path
+from forewarn.core.durable import fsync_path
+from forewarn.monitoring.series.dayfiles import sql_path
 
 MIN_FREE_BYTES = 8 * 2**20  # below this a rewrite gains too little to be worth the stall, short as it is
 
@@ -59,8 +60,8 @@ def rewrite(con: duckdb.DuckDBPyConnection, path: Path, config: dict[str, str]) 
     if wal.exists() and wal.stat().st_size > 0:  # would be replayed onto the new file: keep the old one
         recover(path)
         return
-    fsync(temp)
+    fsync_path(temp)
     os.replace(temp, path)
-    fsync(path.parent)
+    fsync_path(path.parent)
 
 
