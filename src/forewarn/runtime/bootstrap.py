@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from forewarn.auth import (
@@ -17,7 +18,7 @@ from forewarn.auth import (
     ensure_tenant,
 )
 from forewarn.auth.passwords import generate_password
-from forewarn.core.errors import NotFoundError
+from forewarn.core.errors import NotFoundError, ValidationFailed
 from forewarn.db import Database, migrate
 from forewarn.inventory import AssetIn, AssetKind, asset_row, create_asset
 
@@ -46,8 +47,16 @@ def bootstrap(db: Database, admin_user: str, admin_password: str | None) -> Boot
 def _ensure_admin(session: Session, username: str, password: str | None) -> tuple[bool, str | None]:
     if count_users(session) > 0:
         return False, None
+    generated = password is None
     password = password or generate_password()
-    create_user(session, UserIn(username=username, password=password, role=Role.ADMIN))
+    try:
+        user = UserIn(username=username, password=password, role=Role.ADMIN)
+    except ValidationError as exc:  # a configured name or password the account rules refuse: say which
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "user"
+        where = "FOREWARN_ADMIN_PASSWORD" if field == "password" and not generated else f"admin {field}"
+        raise ValidationFailed(f"{error['msg']} for the first admin account", where=where) from None
+    create_user(session, user)
     return True, password
 
 
