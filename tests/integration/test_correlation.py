@@ -195,3 +195,12 @@ def test_a_warning_that_turns_critical_absorbs_the_symptoms_that_failed_just_bef
     env.fire("srv5", 5 * 3600 + 90)  # and one after it
     [incident] = env.incidents()
     assert incident.root_cause_asset_id == env.ids["sw1"] and incident.signal_count == 5
+
+
+def test_a_symptom_seen_hours_before_its_dependency_failed_is_not_its_consequence(env):
+    env.build(STAR)
+    env.fire("sw1", 7200)  # the switch fails ...
+    env.fire("web", 0)  # ... and a web check from two hours before arrives late (a backlog, a backdated push)
+    incidents = env.incidents()
+    assert len(incidents) == 2
+    assert env.suppressed()["web"] is None

@@ -57,7 +57,7 @@ class TenantBatch:
             return None
         graph = self.state.graph
         node = graph.node(signal.asset_id)
-        incident = self._dependency_down(node)
+        incident = self._dependency_down(node, signal.ts)
         if incident is not None:
             # A consequence: no page of its own, and it belongs to the failure that causes it however
             # long ago that began (a DNS zone broken 30 minutes before users' caches ran out).
@@ -96,14 +96,19 @@ class TenantBatch:
                     return row
         return None
 
-    def _dependency_down(self, node: int) -> OpenIncident | None:
-        """The open critical incident of a failing dependency of this asset, if any (the newest one)."""
+    def _dependency_down(self, node: int, ts: float) -> OpenIncident | None:
+        """The open critical incident of a failing dependency of this asset, if any (the newest one).
+
+        Only a dependency whose signal began before `ts` (or within GROUP_WINDOW after it) counts: a symptom
+        seen hours before its dependency failed (a late-delivered or backdated signal) is not its consequence.
+        """
         by_asset, incidents = self.state.by_asset, self.state.incidents
         found: OpenIncident | None = None
         for dep in self.state.graph.dependencies(node):
             for link in by_asset.get(dep, {}).values():
                 incident = incidents[link.incident]
-                if link.state == FIRING and incident.severity == _CRITICAL:
+                began = link.first_seen if link.first_seen is not None else link.signal.first_seen
+                if link.state == FIRING and incident.severity == _CRITICAL and ts >= began - GROUP_WINDOW:
                     if found is None or (incident.opened_at, incident.id) > (found.opened_at, found.id):
                         found = incident
         return found
