@@ -40,6 +40,13 @@ def test_pages_need_a_login(world):
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
+def test_every_page_names_an_icon_that_is_served(world):
+    page = world.client.get("/login")
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page.text).group(1)
+    r = world.client.get(icon)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml") and b"<svg" in r.content
+
+
 def test_login_rejects_wrong_password_and_forged_form(world):
     assert login(world.client, "tech", "wrong-password").status_code == 401
     r = world.client.post("/login", data={"username": "tech", "password": TEST_USER_PASSWORD,
