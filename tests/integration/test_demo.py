@@ -21,7 +21,7 @@ from forewarn.core.enums import Severity, SignalState
 from forewarn.core.records import Signal
 from forewarn.incidents import get_incident, list_incidents
 from forewarn.inventory import list_assets
-from forewarn.monitoring import MemorySeriesStore, list_checks
+from forewarn.monitoring import MemorySeriesStore, list_checks, series_limits
 from forewarn.runtime import Platform
 from forewarn.runtime.demo import CYCLE, CYCLE_WAIT, DEMO_TENANT, QUIET_MINUTES, DemoFeeder
 from forewarn.testing.platform import make_settings
@@ -163,8 +163,6 @@ def test_a_speed_that_is_not_positive_is_refused(platform):
 async def test_a_forecast_is_there_from_the_first_round(platform):
     """nas1 fills at real pace through the backfilled week: the first forecast round warns about it, and no
     other Demo Dental series (their week of normal load) gets a forecast."""
-    from forewarn.monitoring import series_limits
-
     feeder = DemoFeeder.from_file(platform, speed=60.0)
     tenant_id = feeder.install()
     with platform.db.session() as session:
@@ -176,3 +174,25 @@ async def test_a_forecast_is_there_from_the_first_round(platform):
     assert [(s.asset_id, s.kind) for s in demo] == [(nas1, "forecast")]
     crossing_days = (demo[0].evidence["crossing_ts"] - platform.clock.now()) / 86_400.0
     assert 0.5 < crossing_days < 3.0, demo[0].summary
+
+
+async def test_the_open_forecast_incident_does_not_hold_the_next_round_back(platform):
+    feeder = DemoFeeder.from_file(platform, speed=60.0)
+    tenant_id = feeder.install()
+    platform.background = [b for b in platform.background if b[0] != "demo-feeder"]  # no faults: only ours
+    await platform.start(checks=False, agent=False)
+    with platform.db.session() as session:
+        limits = series_limits(session)
+    for signal in platform.forecasts.run(limits, platform.clock.now()):
+        await platform.bus.publish(SIGNALS, signal)
+    await platform.bus.drain()
+    [forecast] = demo_incidents(platform, tenant_id)
+    assert forecast.asset_id == feeder.twin.asset_ids["nas1"]
+    assert await asyncio.to_thread(feeder._close_quiet) == ([], False)  # days away: no round's incident
+
+    down = Signal(fingerprint="check:demo-test-srv1", tenant_id=tenant_id, asset_id=feeder.twin.asset_ids["srv1"],
+                  kind="check", severity=Severity.CRITICAL, state=SignalState.FIRING, summary="unreachable",
+                  ts=platform.clock.now())
+    await platform.bus.publish(SIGNALS, down)
+    await platform.bus.drain()
+    assert await asyncio.to_thread(feeder._close_quiet) == ([], True)  # a round's failure: wait for it

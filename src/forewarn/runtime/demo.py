@@ -277,10 +277,12 @@ class DemoFeeder:
 
     def _close_quiet(self) -> tuple[list[str], bool]:
         """Resolve the open Demo Dental incidents held open only by quiet anomaly and log signals; returns
-        their ids and whether any incident is still open."""
+        their ids and whether an incident the next round must wait for is still open (a forecast-only one,
+        REAL_PACE_TREND's days-away disk, is no round's and would hold every round back CYCLE_WAIT)."""
         now = self.platform.clock.now()
         quiet_since = now - QUIET_MINUTES * 60.0 / self.speed
         closed: list[str] = []
+        waiting = 0
         with self.platform.db.session() as session:
             incidents = list_incidents(session, SYSTEM, tenant=self.tenant_id, open_only=True, limit=1000)[0]
             for incident in incidents:
@@ -288,10 +290,11 @@ class DemoFeeder:
                 firing = [s for s in signals if s.state == "firing"]
                 if not firing or any(s.kind not in QUIET_KINDS for s in firing) or \
                         max(s.last_seen for s in signals) > quiet_since:
+                    waiting += not firing or any(s.kind != "forecast" for s in firing)
                     continue
                 kinds = " and ".join(sorted({s.kind for s in firing}))
                 act(session, TECHNICIAN, incident.id, IncidentAction(
                     action="resolve", message=f"nothing failing and no new {kinds} signal for "
                                               f"{QUIET_MINUTES:g} simulated minutes; closed by the demo"), now)
                 closed.append(incident.id)
-        return closed, len(closed) < len(incidents)
+        return closed, waiting > 0
