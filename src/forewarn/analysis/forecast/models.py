@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -156,7 +156,7 @@ def choose_workweek(
     share = float(weekend.mean())
     if min(share, 1.0 - share) * span < min_days:
         return base
-    split = Basis(base.n_segments, base.daily, base.weekly, base.day_phase, base.curve, base.knot, True)
+    split = replace(base, workweek=True)
     x0, x1 = design(t, segment, base), design(t, segment, split)
     r0, r1 = _weighted_residuals(x0, v, w), _weighted_residuals(x1, v, w)
     sse0, sse1 = max(float(r0 @ r0), 1e-300), max(float(r1 @ r1), 1e-300)
@@ -204,8 +204,8 @@ def choose_curve(
     if not bic[best] < -margin:
         return base
     if best == 0:
-        return _replace(base, curve="quadratic")
-    return _replace(base, curve="hinge", knot=float(knots[best - 1]))
+        return replace(base, curve="quadratic", knot=0.0)
+    return replace(base, curve="hinge", knot=float(knots[best - 1]))
 
 
 def _score_extra_columns(
@@ -232,6 +232,3 @@ def _score_extra_columns(
     penalty = np.r_[1.0, np.full(extra.shape[1] - 1, 2.0)]
     return slope, bend, n * np.log(sse / sse0) + np.log(n) * penalty
 
-
-def _replace(basis: Basis, *, curve: Curve, knot: float = 0.0) -> Basis:
-    return Basis(basis.n_segments, basis.daily, basis.weekly, basis.day_phase, curve, knot, basis.workweek)
