@@ -1,5 +1,6 @@
 """Signals, hysteresis and flap rules, correlation and root-cause ranking."""
 
+from forewarn.alerting.anomaly_persist import FILE_NAME as ANOMALY_STATE_FILE_NAME
 from forewarn.alerting.anomaly_persist import AnomalyStateFile
 from forewarn.alerting.anomaly_stage import AnomalySignals, anomaly_fingerprint
 from forewarn.alerting.forecast_stage import ForecastSignals, forecast_fingerprint
@@ -40,7 +41,7 @@ __all__ = [
     "SilenceIn", "SilenceOut", "active_at", "create_silence", "delete_silence", "list_silences",
     "mark_suppressed", "matching_silence", "signal_rows",
     "THRESHOLDS", "SensitivityIn", "SensitivityLookup", "SensitivityOut", "all_levels", "list_sensitivity",
-    "set_sensitivity", "AnomalySignals", "AnomalyStateFile", "ForecastSignals", "anomaly_fingerprint", "forecast_fingerprint",
+    "set_sensitivity", "AnomalySignals", "AnomalyStateFile", "ANOMALY_STATE_FILE_NAME", "ForecastSignals", "anomaly_fingerprint", "forecast_fingerprint",
     "AlertState", "SignalOut", "Step", "check_fingerprint", "evaluate_result", "evaluate_results", "record_signal",
     "recent_signals_for_series", "signals_by_ids", "step",
 ]

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
 from forewarn.alerting import (
+    ANOMALY_STATE_FILE_NAME,
     AnomalySignals,
     AnomalyStateFile,
     ForecastSignals,
@@ -52,7 +53,6 @@ MAINTENANCE_SECONDS = 300.0  # rollups every 5 minutes keep long-range charts ch
 SLA_TICK_SECONDS = 30.0  # SLA warnings and breaches land at most this late
 ESCALATION_SECONDS = 10.0  # how late at most an escalation step runs after it is due
 ANOMALY_SAVE_SECONDS = 900.0  # wall seconds between saves of what the anomaly detector learned (a crash loses this)
-ANOMALY_STATE_FILE = "anomaly-state.npz"
 
 
 class Platform:
@@ -72,7 +72,7 @@ class Platform:
         self.sensitivity = SensitivityLookup(self._sensitivity_levels)
         self.anomalies = AnomalySignals(self.registry.describe, self.sensitivity.threshold_for)
         # Kept across restarts: a fresh detector would relearn every profile and page no series for a day.
-        self.anomaly_state = AnomalyStateFile(settings.data_dir / ANOMALY_STATE_FILE)
+        self.anomaly_state = AnomalyStateFile(settings.data_dir / ANOMALY_STATE_FILE_NAME)
         self.anomaly_state.load(self.anomalies)
         self.forecasts = ForecastSignals(self.store, self.registry.describe)
         self.logs = LogSignals()
